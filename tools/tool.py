@@ -76,7 +76,7 @@ class Tool:
         self.max_output_chars = max_output_chars
         self.param_types = dict(param_types or {})
         self._validator = Draft202012Validator(parameters)
-        target = fn.__call__ if not inspect.isroutine(fn) and hasattr(fn, "__call__") else fn
+        target = fn if inspect.isroutine(fn) else type(fn).__call__
         self.is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(target)
 
     def spec(self) -> dict[str, Any]:

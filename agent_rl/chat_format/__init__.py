@@ -1,5 +1,32 @@
-"""DeepSeek-V3.1 chat format: renderer, the one shared tool-call parser, token ids with masks."""
+"""DeepSeek-V3.1 chat format: renderer, the one shared tool-call parser, token ids with masks.
 
-from agent_rl.chat_format.tokenizer import build_tiny_tokenizer, load_tokenizer
+`get_chat_format("deepseek_v31")` is the format the project trains and rolls out in;
+`get_chat_format("hf", tokenizer=tok)` wraps any Hugging Face tokenizer's own chat template.
+"""
 
-__all__ = ["build_tiny_tokenizer", "load_tokenizer"]
+from agent_rl.chat_format.base import ChatFormat, Encoded, PrefixError
+from agent_rl.chat_format.deepseek_v31 import DeepSeekV31Format
+from agent_rl.chat_format.parser import parse_v31
+from agent_rl.chat_format.registry import FORMATS, get_chat_format
+from agent_rl.chat_format.tokenizer import (
+    build_tiny_tokenizer,
+    cache_root,
+    load_tokenizer,
+    tiny_tokenizer_path,
+)
+from agent_rl.chat_format.tools_prompt import tools_system_prompt
+
+__all__ = [
+    "FORMATS",
+    "ChatFormat",
+    "DeepSeekV31Format",
+    "Encoded",
+    "PrefixError",
+    "build_tiny_tokenizer",
+    "cache_root",
+    "get_chat_format",
+    "load_tokenizer",
+    "parse_v31",
+    "tiny_tokenizer_path",
+    "tools_system_prompt",
+]

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 #: Bump when the recipe (corpus, vocab size, pre-tokenizer) changes: it names the cache entry.
 TINY_TOKENIZER_VERSION = "v1"
 TINY_VOCAB_SIZE = 4096
-_TEMPLATE_FILE = Path(__file__).with_name("templates") / "deepseek_v31.jinja"
+_TEMPLATE_FILE = Path(__file__).with_name("deepseek_v31.jinja")
 
 
 def cache_root() -> Path:

@@ -1,0 +1,103 @@
+"""`agent-rl envs list|check`: see which environments exist and prove one works.
+
+`check` runs Gymnasium's `check_env` (API conformance and seed determinism) and then the env's
+own `validate` (the reference answer scores 1.0, a wrong answer less) on N tasks.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import typer
+
+app = typer.Typer(help="List and check environments.", no_args_is_help=True)
+
+
+def _parse_kwargs(pairs: list[str]) -> dict[str, object]:
+    """`key=value` pairs; values are JSON when they parse as JSON, else strings."""
+    from agent_rl.errors import ConfigError
+
+    kwargs: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"expected key=value, got {pair!r}", key="--kwarg")
+        try:
+            kwargs[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            kwargs[key] = raw
+    return kwargs
+
+
+@app.command("list")
+def list_command(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List every registered env: id, entry point, description, tools."""
+    from rich.console import Console
+    from rich.table import Table
+
+    import envs
+    from envs.core.registry import load_entry_points
+
+    errors = load_entry_points()
+    rows = []
+    for env_id, entry in envs.registered_envs().items():
+        try:
+            description = entry.resolved_description()
+            env = envs.make(env_id)
+            tool_names = ", ".join(getattr(env, "tool_names", ())) or "-"
+            env.close()
+        except Exception as exc:  # one broken env must not hide the others
+            description, tool_names = f"(failed to load: {type(exc).__name__}: {exc})", "?"
+        rows.append((env_id, entry.entry_point_name, description, tool_names))
+    if as_json:
+        keys = ("id", "entry_point", "description", "tools")
+        typer.echo(json.dumps([dict(zip(keys, row, strict=True)) for row in rows], indent=2))
+        return
+    table = Table(title="agent-rl environments")
+    for column in ("id", "entry point", "description", "tools"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    for plugin, error in errors.items():
+        console.print(f"[yellow]plugin {plugin} failed: {error}[/yellow]")
+
+
+@app.command("check")
+def check_command(
+    env_id: str = typer.Argument(..., help="Env id, e.g. agent_rl/Math-v0."),
+    n: int = typer.Option(10, "--n", "-n", help="Tasks to validate."),
+    kwarg: list[str] = typer.Option(
+        [], "--kwarg", "-k", help="Constructor argument key=value (repeatable)."
+    ),
+) -> None:
+    """Run Gymnasium's check_env and the env's self-validation on N tasks."""
+    from gymnasium.utils.env_checker import check_env
+    from rich.console import Console
+
+    import envs
+
+    console = Console()
+    env = envs.make(env_id, **_parse_kwargs(kwarg))
+    failed = False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            check_env(env)
+        except Exception as exc:
+            console.print(f"[red]check_env FAILED[/red]: {type(exc).__name__}: {exc}")
+            failed = True
+    if not failed:
+        console.print("[green]check_env passed[/green]")
+    for warning in caught:
+        console.print(f"[yellow]warning[/yellow]: {warning.message}")
+    report = env.validate(n)
+    style = "green" if report.ok else "red"
+    console.print(f"[{style}]{report.summary()}[/{style}]")
+    env.close()
+    if failed or not report.ok:
+        raise typer.Exit(code=1)

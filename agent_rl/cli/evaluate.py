@@ -1,0 +1,104 @@
+"""`agent-rl eval`: score a policy on an env (mean reward, pass@k) and write a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from agent_rl.cli.rollout import load_chat_format, parse_env_kwargs, progress_bar
+
+
+def eval_command(
+    env: str = typer.Option(..., "--env", help="Env id, e.g. agent_rl/Math-v0."),
+    policy: str = typer.Option(
+        "oracle", "--policy", help="oracle | tiny | PATH | http://host:port/v1[#model]"
+    ),
+    n: int = typer.Option(32, "--n", help="Number of tasks."),
+    k: int = typer.Option(1, "--k", help="pass@k; each task is sampled max(k, --samples) times."),
+    samples: int | None = typer.Option(None, "--samples", help="Samples per task (default k)."),
+    dataset: str | None = typer.Option(None, "--dataset", help="Task source (env `source`)."),
+    env_kwarg: list[str] = typer.Option([], "--env-kwarg", help="key=value for the env."),
+    out_dir: Path = typer.Option(Path("eval"), "--out-dir", help="Where report.* go."),
+    thinking: bool = typer.Option(False, "--thinking"),
+    max_turns: int = typer.Option(8, "--max-turns"),
+    max_tokens: int = typer.Option(512, "--max-tokens", help="Tokens per generation."),
+    max_total_tokens: int = typer.Option(4096, "--max-total-tokens"),
+    temperature: float | None = typer.Option(
+        None, "--temperature", help="Default: 0 for one sample per task, 1 for several."
+    ),
+    top_p: float = typer.Option(1.0, "--top-p"),
+    concurrency: int = typer.Option(32, "--concurrency"),
+    seed: int = typer.Option(0, "--seed"),
+    step_timeout: float = typer.Option(300.0, "--step-timeout"),
+    threshold: float = typer.Option(1.0, "--threshold", help="Reward that counts as solved."),
+    chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
+    progress: bool = typer.Option(True, "--progress/--no-progress"),
+) -> None:
+    """Evaluate a policy: mean reward, pass@k, report.json and report.md."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from agent_rl.rollout import RolloutLimits, SamplingParams
+    from evals import evaluate, write_report
+
+    console = Console(stderr=True)
+    n_samples = max(k, samples or k)
+    temp = temperature if temperature is not None else (1.0 if n_samples > 1 else 0.0)
+    cf = load_chat_format(chat_format, policy)
+    with progress_bar(n * n_samples, "eval") as bar:
+        task = bar.add_task("eval", total=n * n_samples, reward="-", visible=progress)
+        rewards: list[float] = []
+
+        def on_result(traj: Any) -> None:
+            if not traj.failed:
+                rewards.append(traj.reward)
+            mean = f"{sum(rewards) / len(rewards):.3f}" if rewards else "-"
+            bar.update(task, advance=1, reward=mean)
+
+        report = evaluate(
+            env,
+            policy,
+            n_tasks=n,
+            k=k,
+            n_samples=n_samples,
+            chat_format=cf,
+            limits=RolloutLimits(
+                max_turns=max_turns,
+                max_tokens_per_turn=max_tokens,
+                max_total_tokens=max_total_tokens,
+                step_timeout_s=step_timeout,
+            ),
+            sampling=SamplingParams(temperature=temp, top_p=top_p, seed=seed),
+            thinking=thinking,
+            concurrency=concurrency,
+            seed=seed,
+            env_kwargs=parse_env_kwargs(env_kwarg, dataset),
+            success_threshold=threshold,
+            on_result=on_result,
+        )
+    paths = write_report(report, out_dir)
+    table = Table(title=f"{env} with {policy}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+
+    def fmt(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.3f}"
+
+    table.add_row("tasks x samples", f"{report.n_tasks} x {report.samples_per_task}")
+    table.add_row("mean reward", fmt(report.mean_reward))
+    for name, value in report.pass_at_k.items():
+        table.add_row(name, fmt(value))
+    table.add_row("failed (excluded)", str(report.failed))
+    for name, count in report.terminations.items():
+        table.add_row(f"  {name}", str(count))
+    console.print(table)
+    for error in report.errors[:5]:
+        console.print(f"[red]error:[/red] {error}")
+    console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `agent-rl eval` to the main app."""
+    app.command("eval")(eval_command)

@@ -1,0 +1,35 @@
+"""`agent-rl serve`: an OpenAI-compatible server for a local model (the tiny one by default)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve_command(
+    model: str = typer.Option("tiny", "--model", help="'tiny' or a local transformers directory."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
+    device: str | None = typer.Option(None, "--device", help="cpu, cuda, ... (default: cpu)."),
+    max_batch_size: int = typer.Option(32, "--max-batch-size"),
+) -> None:
+    """Serve /v1/models, /v1/completions (token ids) and /v1/chat/completions."""
+    from agent_rl.rollout.serve import serve
+
+    typer.secho(f"serving {model} on http://{host}:{port}/v1 (Ctrl-C to stop)", err=True)
+    try:
+        serve(
+            model,
+            host=host,
+            port=port,
+            chat_format=chat_format,
+            device=device,
+            max_batch_size=max_batch_size,
+        )
+    except KeyboardInterrupt:
+        typer.secho("stopped", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `agent-rl serve` to the main app."""
+    app.command("serve")(serve_command)

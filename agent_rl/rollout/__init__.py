@@ -1,0 +1,69 @@
+"""Multi-turn rollouts: the async engine, policy backends and token-exact trajectories.
+
+from agent_rl.rollout import RolloutEngine, make_policy
+engine = RolloutEngine("agent_rl/Math-v0", make_policy("oracle", chat_format=cf), cf)
+trajectories = engine.run(n=8)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent_rl.rollout.backends import (
+    POLICY_SPECS,
+    Generation,
+    GenerationContext,
+    OraclePolicy,
+    Policy,
+    SamplingParams,
+    make_policy,
+)
+from agent_rl.rollout.engine import RolloutEngine, RolloutLimits
+from agent_rl.rollout.summary import RolloutSummary
+from agent_rl.rollout.trajectory import (
+    FAILED_TERMINATIONS,
+    TERMINATIONS,
+    Trajectory,
+    read_jsonl,
+    write_jsonl,
+)
+
+_LAZY = {
+    "TransformersPolicy": "agent_rl.rollout.backends.hf",
+    "OpenAIPolicy": "agent_rl.rollout.backends.openai",
+    "VLLMPolicy": "agent_rl.rollout.backends.vllm",
+    "serve": "agent_rl.rollout.serve",
+    "PolicyServer": "agent_rl.rollout.serve",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "FAILED_TERMINATIONS",
+    "POLICY_SPECS",
+    "TERMINATIONS",
+    "Generation",
+    "GenerationContext",
+    "OpenAIPolicy",
+    "OraclePolicy",
+    "Policy",
+    "PolicyServer",
+    "RolloutEngine",
+    "RolloutLimits",
+    "RolloutSummary",
+    "SamplingParams",
+    "Trajectory",
+    "TransformersPolicy",
+    "VLLMPolicy",
+    "make_policy",
+    "read_jsonl",
+    "serve",
+    "write_jsonl",
+]

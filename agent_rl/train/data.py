@@ -1,0 +1,187 @@
+"""Training examples from files and rollouts: token ids with the loss mask that says what is trained.
+
+Three file kinds feed SFT (and DPO reads conversation pairs):
+- tokenized JSONL: `{"input_ids": [...], "loss_mask": [...]}` per line (what
+  `agent-rl sft convert --tokenized` writes), used as is;
+- conversations JSONL: `{"messages": [...], "tools": [...]?, "thinking": bool?}` per line,
+  encoded with the chat format (its mask: every assistant segment through its end token);
+- trajectories JSONL (`agent_rl.rollout.write_jsonl`): prompt ids plus response ids with the
+  trajectory's own mask, so observation tokens stay untrained exactly as in RL.
+Every bad line raises `DataError` naming the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent_rl.errors import DataError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Example:
+    """One training sequence: ids and a 0/1 mask of the same length (1 = predict this token)."""
+
+    input_ids: list[int]
+    loss_mask: list[int]
+
+    def truncated(self, max_length: int) -> Example:
+        return Example(self.input_ids[:max_length], self.loss_mask[:max_length])
+
+
+def _lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    p = Path(path)
+    if not p.is_file():
+        raise DataError("file does not exist", path=str(p))
+    with p.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"invalid JSON: {exc.msg}", path=str(p), line=lineno) from exc
+            if not isinstance(obj, dict):
+                raise DataError("expected a JSON object", path=str(p), line=lineno)
+            yield lineno, obj
+
+
+def _int_list(obj: dict[str, Any], key: str, path: str, line: int) -> list[int]:
+    value = obj.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise DataError("expected a list of integers", path=path, line=line, key=key)
+    return value
+
+
+def load_tokenized(path: str | Path) -> list[Example]:
+    """Examples from a tokenized JSONL file (input_ids + loss_mask per line)."""
+    out = []
+    for lineno, obj in _lines(path):
+        ids = _int_list(obj, "input_ids", str(path), lineno)
+        mask = _int_list(obj, "loss_mask", str(path), lineno)
+        if len(ids) != len(mask):
+            raise DataError(
+                f"{len(ids)} input_ids but {len(mask)} loss_mask entries",
+                path=str(path),
+                line=lineno,
+                key="loss_mask",
+            )
+        if any(m not in (0, 1) for m in mask):
+            raise DataError("loss_mask entries must be 0 or 1", path=str(path), line=lineno, key="loss_mask")
+        out.append(Example(ids, mask))
+    return out
+
+
+def encode_conversation(chat_format: Any, obj: dict[str, Any], path: str = "", line: int = 0) -> Example:
+    messages = obj.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise DataError("expected a non-empty list of messages", path=path or None, line=line or None, key="messages")
+    tools = obj.get("tools") or None
+    try:
+        enc = chat_format.encode(messages, tools=tools, thinking=bool(obj.get("thinking", False)))
+    except Exception as exc:
+        raise DataError(f"cannot encode: {exc}", path=path or None, line=line or None, key="messages") from exc
+    return Example(list(enc.input_ids), list(enc.loss_mask))
+
+
+def load_conversations(path: str | Path, chat_format: Any) -> list[Example]:
+    """Examples from canonical conversation JSONL, encoded with the chat format's masks."""
+    return [encode_conversation(chat_format, obj, str(path), lineno) for lineno, obj in _lines(path)]
+
+
+def trajectory_example(traj: Any) -> Example:
+    """Prompt ids (never trained) + response ids with the trajectory's own loss mask."""
+    return Example(
+        list(traj.prompt_ids) + list(traj.response_ids),
+        [0] * len(traj.prompt_ids) + [int(m) for m in traj.loss_mask],
+    )
+
+
+def load_trajectories(path: str | Path, min_reward: float | None = None) -> list[Example]:
+    """Examples from trajectory JSONL; failed episodes (and those under `min_reward`) are
+    skipped and counted in the log."""
+    from agent_rl.rollout import read_jsonl
+
+    out, skipped = [], 0
+    for traj in read_jsonl(path):
+        if traj.failed or (min_reward is not None and traj.reward < min_reward):
+            skipped += 1
+            continue
+        traj.check()
+        out.append(trajectory_example(traj))
+    if skipped:
+        log.info("%s: skipped %d failed or low-reward trajectories", path, skipped)
+    return out
+
+
+def load_examples(source: str, files: Sequence[str], chat_format: Any) -> list[Example]:
+    loaders = {
+        "tokenized": load_tokenized,
+        "conversations": lambda p: load_conversations(p, chat_format),
+        "trajectories": lambda p: load_trajectories(p, min_reward=None),
+    }
+    out: list[Example] = []
+    for f in files:
+        out.extend(loaders[source](f))
+    if not out:
+        raise DataError(f"no examples in {list(files)}", key="sft.data")
+    return out
+
+
+@dataclass
+class PreferencePair:
+    """Chosen and rejected continuations of one shared prompt, as token ids with masks."""
+
+    prompt_ids: list[int]
+    chosen_ids: list[int]
+    chosen_mask: list[int]
+    rejected_ids: list[int]
+    rejected_mask: list[int]
+
+
+def _split_shared_prompt(a: Example, b: Example) -> int:
+    n = 0
+    for x, y in zip(a.input_ids, b.input_ids, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def load_pairs(path: str | Path, chat_format: Any) -> list[PreferencePair]:
+    """DPO pairs: `{"prompt": [...], "chosen": [...], "rejected": [...], "tools"?: [...]}` where
+    chosen/rejected are the assistant (and tool) messages that follow the prompt messages; or
+    `{"chosen": [full conversation], "rejected": [full conversation]}` sharing a prefix."""
+    pairs = []
+    for lineno, obj in _lines(path):
+        for key in ("chosen", "rejected"):
+            if not isinstance(obj.get(key), list) or not obj[key]:
+                raise DataError("expected a non-empty list of messages", path=str(path), line=lineno, key=key)
+        prompt = obj.get("prompt") or []
+        if not isinstance(prompt, list):
+            raise DataError("expected a list of messages", path=str(path), line=lineno, key="prompt")
+        base = {"tools": obj.get("tools"), "thinking": obj.get("thinking", False)}
+        chosen = encode_conversation(chat_format, {**base, "messages": prompt + obj["chosen"]}, str(path), lineno)
+        rejected = encode_conversation(chat_format, {**base, "messages": prompt + obj["rejected"]}, str(path), lineno)
+        shared = _split_shared_prompt(chosen, rejected)
+        # The prompt ends where both sides' first trained token starts (or where they differ).
+        first_c = chosen.loss_mask.index(1) if 1 in chosen.loss_mask else len(chosen.input_ids)
+        first_r = rejected.loss_mask.index(1) if 1 in rejected.loss_mask else len(rejected.input_ids)
+        cut = min(shared, first_c, first_r)
+        if cut == 0:
+            raise DataError("chosen and rejected share no prompt", path=str(path), line=lineno, key="prompt")
+        c_mask, r_mask = chosen.loss_mask[cut:], rejected.loss_mask[cut:]
+        if not any(c_mask) or not any(r_mask):
+            raise DataError("no assistant tokens after the shared prompt", path=str(path), line=lineno, key="chosen")
+        pairs.append(
+            PreferencePair(chosen.input_ids[:cut], chosen.input_ids[cut:], c_mask, rejected.input_ids[cut:], r_mask)
+        )
+    if not pairs:
+        raise DataError("no pairs in file", path=str(path))
+    return pairs

@@ -1,0 +1,208 @@
+"""Register agent envs under Gymnasium ids (`agent_rl/Math-v0`) and find third-party ones.
+
+Every registration goes through `gymnasium.register`, so `gymnasium.make(id, **kwargs)` works
+for anything registered here. On top of Gymnasium this module keeps:
+
+- a record of which ids are agent envs (with a description) for `list_envs` and the CLI;
+- discovery through the entry-point group `agent_rl.envs`: each entry is a zero-argument
+  callable that registers envs; `make` and `list_envs` load them, so a third-party package
+  only has to be installed;
+- an `UnknownEnvError` with close matches for ids nobody registered.
+
+Example:
+    >>> import envs
+    >>> env = envs.make("agent_rl/Math-v0")
+    >>> "agent_rl/Math-v0" in envs.list_envs()
+    True
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, TypeVar
+
+import gymnasium
+from gymnasium.envs.registration import registry as gym_registry
+
+from agent_rl.errors import ConfigError, UnknownEnvError
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "agent_rl.envs"
+E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    """What the registry knows about one agent env without importing it."""
+
+    id: str
+    entry_point: str | Callable[..., Any]
+    description: str = ""
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def entry_point_name(self) -> str:
+        if isinstance(self.entry_point, str):
+            return self.entry_point
+        module = getattr(self.entry_point, "__module__", "?")
+        return f"{module}:{getattr(self.entry_point, '__qualname__', repr(self.entry_point))}"
+
+    def load(self) -> Callable[..., Any]:
+        """Import the entry point (a class or factory)."""
+        if not isinstance(self.entry_point, str):
+            return self.entry_point
+        module_name, _, attr = self.entry_point.partition(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def resolved_description(self) -> str:
+        """The given description, else the first docstring line of the entry point."""
+        if self.description:
+            return self.description
+        doc = (self.load().__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+
+_entries: dict[str, EnvEntry] = {}
+_lock = threading.Lock()
+_loaded_plugins: set[str] = set()
+_plugin_errors: dict[str, str] = {}
+
+
+def register(
+    id: str,
+    entry_point: str | Callable[..., Any],
+    *,
+    description: str = "",
+    nondeterministic: bool = False,
+    **kwargs: Any,
+) -> None:
+    """Register an env under a Gymnasium id; `kwargs` become constructor defaults.
+
+    Registering the same id with the same entry point and kwargs again is a no-op (so
+    registration functions can run many times); different values replace the old entry.
+
+    Args:
+        id: `[namespace/]Name-vN`, e.g. `agent_rl/Math-v0`.
+        entry_point: `"package.module:Class"` (imported lazily) or a class / factory.
+        description: one line for `agent-rl envs list` (default: the class docstring).
+        nondeterministic: tell `check_env` not to compare two seeded runs.
+    """
+    if not isinstance(id, str) or not id:
+        raise ConfigError(f"env id must be a non-empty string, got {id!r}", key="id")
+    if isinstance(entry_point, str) and ":" not in entry_point:
+        raise ConfigError(
+            f"entry point {entry_point!r} of {id} must look like 'package.module:Name'",
+            key="entry_point",
+        )
+    entry = EnvEntry(id=id, entry_point=entry_point, description=description, kwargs=dict(kwargs))
+    with _lock:
+        existing = gym_registry.get(id)
+        if (
+            _entries.get(id) == entry
+            and existing is not None
+            and existing.entry_point == entry_point
+            and existing.kwargs == kwargs
+        ):
+            return
+        if existing is not None:
+            gym_registry.pop(id)  # replace quietly: re-registration is deliberate here
+        gymnasium.register(
+            id=id, entry_point=entry_point, nondeterministic=nondeterministic, kwargs=dict(kwargs)
+        )
+        _entries[id] = entry
+
+
+def register_env(
+    id: str, *, description: str = "", nondeterministic: bool = False, **kwargs: Any
+) -> Callable[[E], E]:
+    """Decorator form of `register` for a class (or factory) defined in place.
+
+    Example:
+        >>> @register_env("my/Echo-v0")          # doctest: +SKIP
+        ... class EchoEnv(AgentEnv): ...
+    """
+
+    def decorate(entry_point: E) -> E:
+        register(
+            id,
+            entry_point,  # type: ignore[arg-type]
+            description=description,
+            nondeterministic=nondeterministic,
+            **kwargs,
+        )
+        return entry_point
+
+    return decorate
+
+
+def unregister(id: str) -> None:
+    """Remove an env from agent-rl's and Gymnasium's registries (no error if absent)."""
+    with _lock:
+        _entries.pop(id, None)
+        gym_registry.pop(id, None)
+
+
+def load_entry_points(*, force: bool = False) -> dict[str, str]:
+    """Run every `agent_rl.envs` entry point once; returns {entry name: error} for broken ones.
+
+    A broken plugin is logged and skipped rather than breaking every other env.
+    """
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        key = f"{ep.name}={ep.value}"
+        if key in _loaded_plugins and not force:
+            continue
+        _loaded_plugins.add(key)
+        try:
+            ep.load()()
+            _plugin_errors.pop(key, None)
+        except Exception as exc:  # a third-party bug must not hide the other envs
+            _plugin_errors[key] = f"{type(exc).__name__}: {exc}"
+            logger.warning("env plugin %s failed to register: %s", key, exc)
+    return dict(_plugin_errors)
+
+
+def registered_envs() -> dict[str, EnvEntry]:
+    """{id: EnvEntry} of every agent env, after loading the entry points."""
+    load_entry_points()
+    return dict(sorted(_entries.items()))
+
+
+def list_envs() -> list[str]:
+    """Sorted ids of every agent env (built-ins and installed plugins)."""
+    return list(registered_envs())
+
+
+def unknown_env_error(id: str) -> UnknownEnvError:
+    """An error naming the id and the closest registered ids."""
+    known = list(_entries) + [k for k in gym_registry if k not in _entries]
+    close = difflib.get_close_matches(id, known, n=3, cutoff=0.5)
+    if not close:  # also compare without namespace and version ("math" -> "agent_rl/Math-v0")
+        bare = {k.split("/")[-1].rsplit("-v", 1)[0].lower(): k for k in _entries}
+        stem = id.split("/")[-1].rsplit("-v", 1)[0].lower()
+        close = [bare[m] for m in difflib.get_close_matches(stem, list(bare), n=3, cutoff=0.5)]
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return UnknownEnvError(
+        f"unknown env id {id!r}.{hint} Registered agent envs: {', '.join(sorted(_entries)) or 'none'}"
+    )
+
+
+def make(id: str, **kwargs: Any) -> Any:
+    """Construct a registered env, loading plugins first; returns the unwrapped env.
+
+    `gymnasium.make` wraps envs in Gymnasium's checker wrappers, which hide the agent-env
+    methods (`areset`, `reference_action`, ...); this returns the env itself, with `.spec` set.
+
+    Raises:
+        UnknownEnvError: `id` is not registered (the message lists close matches).
+    """
+    load_entry_points()
+    if id not in gym_registry:
+        raise unknown_env_error(id)
+    return gymnasium.make(id, disable_env_checker=True, **kwargs).unwrapped

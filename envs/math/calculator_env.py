@@ -1,0 +1,120 @@
+"""`agent_rl/Calculator-v0`: multi-digit arithmetic that a small model should hand to a tool.
+
+The default tool-use env of the training demo. Tasks are generated offline and
+deterministically from `seed` (products and sums of 2-3 multi-digit numbers, too long to do
+"in the head" for a tiny model). The system prompt tells the agent to call `calculator`, then
+answer in `\\boxed{}`.
+
+Reward (at the final answer; tool turns give 0):
+    (1 - tool_bonus) * correct + tool_bonus * used_tool
+where `correct` is the math-verify verdict on the final answer and `used_tool` is 1 when at
+least one calculator call in the episode ran without error. With the default
+`tool_bonus=0.1` a correct answer after a good call scores 1.0, a correct answer without the
+tool 0.9, a wrong answer after a good call 0.1. `tool_bonus=0` gives the plain 0/1 reward.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from agent_rl.errors import ConfigError
+from envs.core.env import Message, StepOutcome
+from envs.core.task import Task
+from envs.math.calculator import calculate
+from envs.math.env import MathEnv
+from envs.math.verify import Verifier
+
+SYSTEM_PROMPT = "Use the calculator tool to compute the result, then give it as \\boxed{N}."
+_FORMS = ("{a} * {b}", "{a} * {b} + {c}", "{a} + {b} + {c}", "{a} * {b} - {c}", "({a} + {b}) * {c}")
+
+
+def generate_arithmetic_tasks(n: int = 200, seed: int = 0) -> list[Task]:
+    """`n` arithmetic tasks, the same for the same `seed`; `metadata["expression"]` is the sum."""
+    rng = random.Random(seed)
+    tasks = []
+    for index in range(n):
+        form = _FORMS[rng.randrange(len(_FORMS))]
+        numbers = {
+            "a": rng.randint(100, 9999),
+            "b": rng.randint(100, 999),
+            "c": rng.randint(10, 9999) if "(" not in form else rng.randint(11, 99),
+        }
+        expression = form.format(**numbers)
+        tasks.append(
+            Task(
+                id=f"calc-{seed}-{index}",
+                prompt=f"What is {expression}?",
+                answer=calculate(expression),
+                metadata={"expression": expression, "source": "generated", "seed": seed},
+            )
+        )
+    return tasks
+
+
+class CalculatorEnv(MathEnv):
+    """Multi-digit arithmetic solved by calling a calculator tool, then answering.
+
+    Args:
+        n_tasks: how many tasks to generate.
+        seed: generator seed (the episode seed then picks among the tasks).
+        tool_bonus: reward share for a well-formed calculator call, in [0, 1].
+        max_turns: turns before truncation.
+        tasks: explicit tasks instead of generated ones.
+        verifier: a `Verifier` (default: the shared one).
+    """
+
+    description = "Multi-digit arithmetic solved by calling a calculator tool, then answering"
+
+    def __init__(
+        self,
+        *,
+        n_tasks: int = 200,
+        seed: int = 0,
+        tool_bonus: float = 0.1,
+        max_turns: int = 3,
+        tasks: list[Task | dict[str, Any]] | None = None,
+        system_prompt: str | None = None,
+        verifier: Verifier | None = None,
+    ) -> None:
+        if not 0.0 <= tool_bonus <= 1.0:
+            raise ConfigError(f"must be in [0, 1], got {tool_bonus}", key="tool_bonus")
+        self.tool_bonus = tool_bonus
+        super().__init__(
+            tasks=tasks if tasks is not None else generate_arithmetic_tasks(n_tasks, seed),
+            calculator=True,
+            max_turns=max_turns,
+            system_prompt=system_prompt if system_prompt is not None else SYSTEM_PROMPT,
+            verifier=verifier,
+        )
+        self.good_calls = 0
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[list[Message], dict[str, Any]]:
+        self.good_calls = 0
+        return super().reset(seed=seed, options=options)
+
+    def on_tool_results(
+        self, action: Message, results: list[Any], messages: list[Message]
+    ) -> StepOutcome:
+        self.good_calls += sum(1 for r in results if r.ok)
+        return super().on_tool_results(action, results, messages)
+
+    def finish(self, action: Message) -> StepOutcome:
+        correct, info = self.score(action.get("content"))
+        used_tool = 1.0 if self.good_calls else 0.0
+        reward = (1.0 - self.tool_bonus) * correct + self.tool_bonus * used_tool
+        info["used_tool"] = bool(used_tool)
+        return StepOutcome(reward=reward, terminated=True, info=info)
+
+    def reference_action(self) -> Message | None:
+        """First the calculator call, then (after its result) the boxed answer."""
+        if self.task is None:
+            return None
+        if self.good_calls == 0 and self.turn < self.max_turns - 1:
+            expression = self.task.metadata.get("expression") or self.task.answer
+            return self.calculator_call(str(expression))
+        last = self.history[-1] if self.history else {}
+        value = last.get("content") if last.get("role") == "tool" else self.task.answer
+        return {"role": "assistant", "content": f"The result is \\boxed{{{value}}}."}

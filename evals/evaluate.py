@@ -1,0 +1,245 @@
+"""Evaluate a policy on an env: mean reward, success rate and pass@k over tasks.
+
+Each task is sampled `n_samples` times (at least k) as one rollout group. Episodes that ended
+on an infrastructure failure (verifier crash, env error, backend down, step timeout) are left
+out of every score and counted in `failed`; a task keeps the samples that did not fail.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from agent_rl.errors import ConfigError
+from agent_rl.rollout import (
+    TERMINATIONS,
+    Policy,
+    RolloutEngine,
+    RolloutLimits,
+    SamplingParams,
+    Trajectory,
+)
+from evals.passk import mean_pass_at_k
+
+
+@dataclass
+class TaskResult:
+    task_id: str | None
+    group: str | None
+    samples: int
+    """Samples that did not fail."""
+    correct: int
+    failed: int
+    mean_reward: float | None
+
+
+@dataclass
+class EvalReport:
+    """Everything `report.json` holds; `markdown()` renders the human version."""
+
+    env_id: str
+    policy: str
+    n_tasks: int
+    samples_per_task: int
+    k: int
+    episodes: int
+    failed: int
+    mean_reward: float | None
+    std_reward: float | None
+    success_rate: float | None
+    pass_at_k: dict[str, float | None]
+    terminations: dict[str, int]
+    success_threshold: float
+    tasks_short_of_k: int
+    """Tasks left out of pass@k because failures left them fewer than k samples."""
+    mean_turns: float | None
+    mean_policy_tokens: float | None
+    elapsed_s: float
+    rewards: list[float] = field(default_factory=list)
+    tasks: list[TaskResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+    created: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_trajectories(
+        cls,
+        trajectories: Sequence[Trajectory],
+        *,
+        env_id: str,
+        policy: str,
+        k: int,
+        samples_per_task: int,
+        success_threshold: float = 1.0,
+        elapsed_s: float = 0.0,
+        config: dict[str, Any] | None = None,
+    ) -> EvalReport:
+        ok = [t for t in trajectories if not t.failed]
+        rewards = [t.reward for t in ok]
+        groups: dict[str | None, list[Trajectory]] = defaultdict(list)
+        for t in trajectories:
+            groups[t.group].append(t)
+        tasks = []
+        for group, members in groups.items():
+            good = [t for t in members if not t.failed]
+            tasks.append(
+                TaskResult(
+                    task_id=next((t.task_id for t in members if t.task_id is not None), None),
+                    group=group,
+                    samples=len(good),
+                    correct=sum(t.reward >= success_threshold for t in good),
+                    failed=len(members) - len(good),
+                    mean_reward=sum(t.reward for t in good) / len(good) if good else None,
+                )
+            )
+        counts = [(t.samples, t.correct) for t in tasks]
+        ks = sorted({1, k})
+        mean = sum(rewards) / len(rewards) if rewards else None
+        std = (
+            math.sqrt(sum((r - mean) ** 2 for r in rewards) / len(rewards))
+            if mean is not None
+            else None
+        )
+        terminations = Counter(t.termination for t in trajectories)
+        return cls(
+            env_id=env_id,
+            policy=policy,
+            n_tasks=len(tasks),
+            samples_per_task=samples_per_task,
+            k=k,
+            episodes=len(trajectories),
+            failed=len(trajectories) - len(ok),
+            mean_reward=mean,
+            std_reward=std,
+            success_rate=sum(r >= success_threshold for r in rewards) / len(rewards)
+            if rewards
+            else None,
+            pass_at_k={f"pass@{j}": mean_pass_at_k(counts, j) for j in ks},
+            terminations={name: terminations[name] for name in TERMINATIONS if terminations[name]},
+            success_threshold=success_threshold,
+            tasks_short_of_k=sum(1 for n, _ in counts if n < k),
+            mean_turns=sum(t.num_turns for t in ok) / len(ok) if ok else None,
+            mean_policy_tokens=sum(t.num_policy_tokens for t in ok) / len(ok) if ok else None,
+            elapsed_s=elapsed_s,
+            rewards=rewards,
+            tasks=tasks,
+            errors=sorted({t.error for t in trajectories if t.error})[:20],
+            config=dict(config or {}),
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+
+
+def evaluate(
+    env_id: str,
+    policy: Policy | str,
+    n_tasks: int = 32,
+    k: int = 1,
+    *,
+    n_samples: int | None = None,
+    chat_format: Any = None,
+    limits: RolloutLimits | None = None,
+    sampling: SamplingParams | None = None,
+    thinking: bool = False,
+    concurrency: int = 32,
+    seed: int = 0,
+    env_kwargs: dict[str, Any] | None = None,
+    success_threshold: float = 1.0,
+    on_result: Callable[[Trajectory], Any] | None = None,
+) -> EvalReport:
+    """Roll out `n_samples` (default k) samples per task and score them; see `run_eval`."""
+    report, _ = run_eval(
+        env_id,
+        policy,
+        n_tasks,
+        k,
+        n_samples=n_samples,
+        chat_format=chat_format,
+        limits=limits,
+        sampling=sampling,
+        thinking=thinking,
+        concurrency=concurrency,
+        seed=seed,
+        env_kwargs=env_kwargs,
+        success_threshold=success_threshold,
+        on_result=on_result,
+    )
+    return report
+
+
+def run_eval(
+    env_id: str,
+    policy: Policy | str,
+    n_tasks: int = 32,
+    k: int = 1,
+    *,
+    n_samples: int | None = None,
+    chat_format: Any = None,
+    limits: RolloutLimits | None = None,
+    sampling: SamplingParams | None = None,
+    thinking: bool = False,
+    concurrency: int = 32,
+    seed: int = 0,
+    env_kwargs: dict[str, Any] | None = None,
+    success_threshold: float = 1.0,
+    on_result: Callable[[Trajectory], Any] | None = None,
+) -> tuple[EvalReport, list[Trajectory]]:
+    """Roll out `n_samples` (default k) samples on each of `n_tasks` tasks (seeds `seed..`).
+
+    `policy` is a `Policy` or a spec for `make_policy` ("oracle", "tiny", a path, a URL).
+    A sample is correct when its reward reaches `success_threshold`.
+    """
+    from agent_rl.rollout import make_policy
+
+    if n_tasks < 1:
+        raise ConfigError(f"must be >= 1, got {n_tasks}", key="n_tasks")
+    if k < 1:
+        raise ConfigError(f"must be >= 1, got {k}", key="k")
+    samples = n_samples if n_samples is not None else k
+    if samples < k:
+        raise ConfigError(f"n_samples ({samples}) must be >= k ({k})", key="n_samples")
+    if chat_format is None:
+        from agent_rl.chat_format import get_chat_format
+
+        chat_format = get_chat_format("deepseek_v31")
+    spec = policy if isinstance(policy, str) else type(policy).__name__
+    if isinstance(policy, str):
+        policy = make_policy(policy, chat_format=chat_format)
+    sampling = sampling or SamplingParams(temperature=1.0 if samples > 1 else 0.0)
+    limits = limits or RolloutLimits()
+    engine = RolloutEngine(
+        env_id,
+        policy,
+        chat_format,
+        limits,
+        sampling=sampling,
+        thinking=thinking,
+        concurrency=concurrency,
+        env_kwargs=env_kwargs,
+    )
+    start = time.perf_counter()
+    trajectories = engine.run(n=n_tasks, group_size=samples, base_seed=seed, on_result=on_result)
+    report = EvalReport.from_trajectories(
+        trajectories,
+        env_id=env_id,
+        policy=spec,
+        k=k,
+        samples_per_task=samples,
+        success_threshold=success_threshold,
+        elapsed_s=time.perf_counter() - start,
+        config={
+            "limits": asdict(limits),
+            "sampling": asdict(sampling),
+            "thinking": thinking,
+            "seed": seed,
+            "env_kwargs": dict(env_kwargs or {}),
+        },
+    )
+    return report, trajectories

@@ -1,0 +1,284 @@
+"""Streaming input and output of records: JSONL, JSON arrays, parquet (optionally gzipped text).
+
+Every reader yields `(line, value)` pairs, where `line` is the 1-based line on which the record
+starts (for parquet: the 1-based row number), so a reject can point at its source. Memory stays
+flat: JSON arrays are decoded one element at a time, parquet one batch at a time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from agent_rl.errors import DataError
+
+
+@dataclass(frozen=True)
+class BadJSON:
+    """A line or element that is not valid JSON; kept so the caller can reject it by line."""
+
+    error: str
+    text: str
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
+    return path.open("r", encoding="utf-8")
+
+
+def _first_char(path: Path) -> str:
+    with _open_text(path) as fh:
+        while True:
+            chunk = fh.read(4096)
+            if not chunk:
+                return ""
+            stripped = chunk.lstrip().lstrip("\ufeff").lstrip()
+            if stripped:
+                return stripped[0]
+
+
+def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    loads = json.loads
+    with _open_text(path) as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield lineno, loads(line)
+            except ValueError as exc:
+                yield lineno, BadJSON(str(exc), line[:200])
+
+
+def _iter_json_array(path: Path, chunk_size: int = 1 << 20) -> Iterator[tuple[int, Any]]:
+    """Decode a top-level JSON array element by element with `raw_decode` over a sliding buffer."""
+    decoder = json.JSONDecoder()
+    with _open_text(path) as fh:
+        buf = fh.read(chunk_size).lstrip("\ufeff")
+        line = 1
+        pos = 0
+        eof = False
+
+        def skip(chars: str) -> None:
+            nonlocal pos, line
+            n = len(buf)
+            while pos < n and buf[pos] in chars:
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+
+        skip(" \t\r\n")
+        if pos >= len(buf) or buf[pos] != "[":
+            raise DataError("expected a JSON array", path=str(path), line=line)
+        pos += 1
+        while True:
+            skip(" \t\r\n,")
+            if pos >= len(buf) - 1 and not eof:  # refill before deciding anything
+                more = fh.read(chunk_size)
+                eof = not more
+                buf = buf[pos:] + more
+                pos = 0
+                continue
+            if pos < len(buf) and buf[pos] == "]":
+                return
+            if pos >= len(buf):
+                raise DataError("unterminated JSON array", path=str(path), line=line)
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                if not eof:  # the element may continue in the next chunk
+                    more = fh.read(chunk_size)
+                    eof = not more
+                    buf = buf[pos:] + more
+                    pos = 0
+                    continue
+                raise DataError(f"invalid JSON element: {exc.msg}", path=str(path), line=line) from None
+            start_line = line
+            line += buf.count("\n", pos, end)
+            pos = end
+            yield start_line, value
+            if pos > chunk_size:  # drop consumed text so the buffer stays bounded
+                buf = buf[pos:]
+                pos = 0
+
+
+def _iter_parquet(path: Path, batch_size: int = 1024) -> Iterator[tuple[int, Any]]:
+    import pyarrow.parquet as pq
+
+    row = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+        for rec in batch.to_pylist():
+            row += 1
+            yield row, rec
+
+
+def iter_raw(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """Yield `(line, record)` from a JSONL, JSON-array, or parquet file (`.gz` text allowed).
+
+    A `.json` file that starts with `{` is read as JSONL (BFCL ships JSONL named `.json`).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError("no such file", path=str(p))
+    if p.suffix == ".parquet":
+        yield from _iter_parquet(p)
+        return
+    if _first_char(p) == "[":
+        yield from _iter_json_array(p)
+    else:
+        yield from _iter_jsonl(p)
+
+
+# --------------------------------------------------------------------------------- writing
+def _parquet_schema() -> Any:
+    import pyarrow as pa
+
+    call = pa.struct(
+        [
+            ("id", pa.string()),
+            ("type", pa.string()),
+            ("function", pa.struct([("name", pa.string()), ("arguments", pa.string())])),
+        ]
+    )
+    message = pa.struct(
+        [
+            ("role", pa.string()),
+            ("content", pa.string()),
+            ("reasoning_content", pa.string()),
+            ("tool_calls", pa.list_(call)),
+            ("tool_call_id", pa.string()),
+            ("name", pa.string()),
+        ]
+    )
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("messages", pa.list_(message)),
+            ("tools", pa.string()),
+            ("enable_thinking", pa.bool_()),
+            ("source", pa.string()),
+            ("meta", pa.string()),
+        ]
+    )
+
+
+def record_to_row(record: dict[str, Any]) -> dict[str, Any]:
+    """Canonical record -> parquet row. Tools, source and meta are JSON strings because tool
+    parameter schemas have no fixed Arrow type; messages keep a fixed nested type (verl's
+    multi-turn SFT dataset reads the `messages` column as a list of dicts)."""
+    return {
+        "id": record["id"],
+        "messages": record["messages"],
+        "tools": json.dumps(record.get("tools", []), ensure_ascii=False),
+        "enable_thinking": bool(record.get("meta", {}).get("thinking", False)),
+        "source": json.dumps(record.get("source", {}), ensure_ascii=False),
+        "meta": json.dumps(record.get("meta", {}), ensure_ascii=False),
+    }
+
+
+def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
+    """Parquet row written by `record_to_row` -> canonical record (null fields dropped)."""
+    messages = []
+    for m in row.get("messages") or []:
+        msg = {k: v for k, v in m.items() if v is not None}
+        msg.setdefault("content", "")
+        messages.append(msg)
+    out = dict(row)
+    out["messages"] = messages
+    for key in ("tools", "source", "meta"):
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    out.pop("enable_thinking", None)
+    return out
+
+
+class JsonlWriter:
+    """Append-only JSONL writer (gzip when the name ends in `.gz`)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.suffix == ".gz":
+            self._fh: IO[str] = io.TextIOWrapper(gzip.open(self.path, "wb"), encoding="utf-8")  # noqa: SIM115 - closed by close()
+        else:
+            self._fh = self.path.open("w", encoding="utf-8")
+        self.count = 0
+
+    def write(self, obj: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(obj, ensure_ascii=False))
+        self._fh.write("\n")
+        self.count += 1
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> JsonlWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ParquetWriter:
+    """Canonical records to parquet in row groups of `batch_size` (flat memory)."""
+
+    def __init__(self, path: str | Path, batch_size: int = 2048) -> None:
+        import pyarrow.parquet as pq
+
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._schema = _parquet_schema()
+        self._writer = pq.ParquetWriter(self.path, self._schema)
+        self._rows: list[dict[str, Any]] = []
+        self._batch = batch_size
+        self.count = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._rows.append(record_to_row(record))
+        self.count += 1
+        if len(self._rows) >= self._batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self._rows:
+            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self._schema))
+            self._rows = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+    def __enter__(self) -> ParquetWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_writer(path: str | Path) -> JsonlWriter | ParquetWriter:
+    """Writer chosen by extension: `.parquet` -> parquet, anything else -> JSONL."""
+    return ParquetWriter(path) if Path(path).suffix == ".parquet" else JsonlWriter(path)
+
+
+def iter_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Canonical records back from a file written by this package (JSONL or parquet)."""
+    p = Path(path)
+    for line, value in iter_raw(p):
+        if isinstance(value, BadJSON):
+            raise DataError(f"invalid JSON: {value.error}", path=str(p), line=line)
+        yield line, row_to_record(value) if p.suffix == ".parquet" else value
+
+
+def write_records(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
+    """Write an iterable of records, returning the count."""
+    with open_writer(path) as w:
+        for rec in records:
+            w.write(rec)
+        return w.count

@@ -1,0 +1,141 @@
+"""The OpenAI-compatible server and HTTP backend, for real on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+from agent_rl.errors import InfraError
+from agent_rl.rollout import (
+    GenerationContext,
+    OpenAIPolicy,
+    PolicyServer,
+    RolloutEngine,
+    RolloutLimits,
+    RolloutSummary,
+    SamplingParams,
+    TransformersPolicy,
+    make_policy,
+)
+
+
+@pytest.fixture(scope="module")
+def local(tiny: tuple[Any, Any]) -> TransformersPolicy:
+    model, tokenizer = tiny
+    return TransformersPolicy(model, tokenizer, cpu_threads=1)
+
+
+@pytest.fixture(scope="module")
+def server(local: TransformersPolicy, chat_format: Any) -> Iterator[PolicyServer]:
+    with PolicyServer(local, chat_format, model_name="tiny-test") as srv:
+        yield srv
+
+
+def gen(policy: Any, ids: list[int], params: SamplingParams, ctx: GenerationContext | None = None) -> Any:
+    return asyncio.run(policy.generate(ids, params, ctx or GenerationContext()))
+
+
+def test_models_and_errors(server: PolicyServer) -> None:
+    r = httpx.get(f"{server.url}/models")
+    assert r.status_code == 200 and r.json()["data"][0]["id"] == "tiny-test"
+    r = httpx.post(f"{server.url}/completions", json={"prompt": [10**9]})
+    assert r.status_code == 400 and "out of range" in r.json()["error"]["message"]
+    r = httpx.post(f"{server.url}/completions", content=b"{nope")
+    assert r.status_code == 400
+    assert httpx.get(f"{server.url}/nothing").status_code == 404
+
+
+def test_completions_are_token_exact(server: PolicyServer, local: TransformersPolicy, chat_format: Any) -> None:
+    ids = chat_format.encode_prompt([{"role": "user", "content": "What is 7*6?"}])
+    params = SamplingParams(temperature=0.0, max_tokens=10, stop_token_ids=tuple(chat_format.stop_token_ids))
+    remote = gen(OpenAIPolicy(server.url, chat_format=chat_format), ids, params)
+    direct = local.generate_batch([ids], [params])[0]
+    assert remote.token_ids == direct.token_ids
+    assert remote.logprobs == pytest.approx(direct.logprobs, abs=1e-5)
+    assert remote.text == chat_format.decode(direct.token_ids)
+    # the model name is discovered from /v1/models
+    pol = OpenAIPolicy(server.url)
+    gen(pol, ids, params)
+    assert pol.model == "tiny-test"
+
+
+def test_chat_mode_encodes_the_reply(server: PolicyServer, chat_format: Any) -> None:
+    pol = make_policy(f"chat+{server.url}#tiny-test", chat_format=chat_format)
+    assert isinstance(pol, OpenAIPolicy) and pol.mode == "chat"
+    messages = [{"role": "user", "content": "Say hi."}]
+    g = gen(pol, [], SamplingParams(temperature=1.0, max_tokens=12, seed=1), GenerationContext(messages=messages))
+    assert g.logprobs is None
+    assert g.token_ids == chat_format.encode_completion(g.info["message"])
+    r = httpx.post(f"{server.url}/chat/completions", json={"messages": messages, "max_tokens": 5})
+    choice = r.json()["choices"][0]
+    assert choice["message"]["role"] == "assistant" and r.json()["usage"]["completion_tokens"] <= 5
+
+
+def test_rollouts_over_http_equal_local_rollouts(server: PolicyServer, local: TransformersPolicy, chat_format: Any) -> None:
+    limits = RolloutLimits(max_turns=2, max_tokens_per_turn=16)
+    sampling = SamplingParams(temperature=0.0)
+    remote = RolloutEngine(
+        "agent_rl/Math-v0", make_policy(server.url, chat_format=chat_format), chat_format, limits, sampling=sampling, concurrency=4
+    ).run(n=4)
+    here = RolloutEngine("agent_rl/Math-v0", local, chat_format, limits, sampling=sampling, concurrency=4).run(n=4)
+    assert RolloutSummary.of(remote).failed == 0, RolloutSummary.of(remote).errors
+    for a, b in zip(remote, here, strict=True):
+        assert a.prompt_ids == b.prompt_ids and a.response_ids == b.response_ids
+        assert a.loss_mask == b.loss_mask
+        assert a.logprobs == pytest.approx(b.logprobs, abs=1e-5)
+        assert a.termination == b.termination
+
+
+class Flaky(BaseHTTPRequestHandler):
+    """Answers 503 `fail` times, then a fixed one-token completion."""
+
+    fail = 2
+    calls = 0
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).calls += 1
+        if type(self).calls <= self.fail:
+            status, body = 503, b'{"error": "warming up"}'
+        else:
+            choice = {"text": "", "finish_reason": "stop", "logprobs": {"tokens": ["token_id:1"], "token_logprobs": [-0.5]}}
+            status, body = 200, json.dumps({"choices": [choice]}).encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_retries_then_success_and_connection_refused(chat_format: Any) -> None:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+        params = SamplingParams(max_tokens=4, stop_token_ids=(1,))
+        g = gen(OpenAIPolicy(url, "m", backoff_s=0.01), [5, 6], params)
+        assert g.token_ids == [1] and g.logprobs == [-0.5] and Flaky.calls == 3
+        Flaky.calls, Flaky.fail = 0, 10
+        with pytest.raises(InfraError, match="3 attempts.*503"):
+            gen(OpenAIPolicy(url, "m", max_retries=2, backoff_s=0.01), [5, 6], params)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    pol = OpenAIPolicy(dead, "m", max_retries=1, backoff_s=0.01, chat_format=chat_format)
+    trajs = RolloutEngine("agent_rl/Math-v0", pol, chat_format).run(n=2)
+    assert [t.termination for t in trajs] == ["backend_error", "backend_error"]
+    assert "ConnectError" in trajs[0].error

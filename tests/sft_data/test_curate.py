@@ -1,0 +1,290 @@
+"""Curation passes: behaviour, counts that reconcile, streaming without accumulation."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from agent_rl.errors import ConfigError, DataError
+from sft_data import iter_file
+from sft_data.curate import (
+    Dedup,
+    DedupConfig,
+    Identity,
+    IdentityConfig,
+    PairBuilder,
+    PairsConfig,
+    Quality,
+    QualityConfig,
+    Select,
+    SelectConfig,
+    ThinkMix,
+    ThinkMixConfig,
+    parse_config,
+    run_pipeline,
+)
+from sft_data.report import Rejection
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def rec(rid: str, user: str, answer: str = "ok", **extra: object) -> dict:
+    msg = {"role": "assistant", "content": answer, **extra}
+    return {"id": rid, "messages": [{"role": "user", "content": user}, msg], "tools": [],
+            "source": {"file": "mem", "line": 1, "format": "test"}, "meta": {}}
+
+
+def fixture_records() -> list[dict]:
+    return [r for f in sorted(FIXTURES.glob("*.json*")) for r in iter_file(f) if isinstance(r, dict)]
+
+
+# ----------------------------------------------------------------------------- think-mix
+def test_think_mix_share_and_tool_turns() -> None:
+    records = [rec(f"r{i}", f"q{i}", "A", reasoning_content="R") for i in range(400)]
+    out = list(ThinkMix(ThinkMixConfig(share=0.3))(records))
+    thinking = [r for r in out if r["meta"]["thinking"]]
+    assert 0.22 < len(thinking) / 400 < 0.38
+    assert all("reasoning_content" in r["messages"][1] for r in thinking)
+    assert all("reasoning_content" not in r["messages"][1] for r in out if not r["meta"]["thinking"])
+    again = list(ThinkMix(ThinkMixConfig(share=0.3))(records))
+    assert [r["meta"]["thinking"] for r in again] == [r["meta"]["thinking"] for r in out]
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    tool_rec = rec("t", "q", "", reasoning_content="R", tool_calls=[call])
+    (res,) = ThinkMix(ThinkMixConfig(share=1.0))([tool_rec])
+    assert res["meta"]["thinking"] is False and "reasoning_content" not in res["messages"][1]
+    with pytest.raises(ConfigError, match="share"):
+        ThinkMix(ThinkMixConfig(share=1.5))
+
+
+# ------------------------------------------------------------------------------ identity
+CLAIMS = {
+    "I am ChatGPT, a large language model trained by OpenAI.": "en:openai",
+    "Hi! I'm Claude, an AI assistant made by Anthropic.": "en:anthropic",
+    "As an AI language model developed by OpenAI, I can't browse.": "en:openai",
+    "My name is Gemini and I was built by Google.": "en:gemini",
+    "I am Qwen-72B.": "en:qwen",
+    "我是通义千问，由阿里云开发的超大规模语言模型。": "zh:qwen",
+    "我是文心一言，百度研发的知识增强大语言模型。": "zh:ernie",
+    "你好，我是由深度求索公司开发的智能助手DeepSeek。": "zh:deepseek",
+    "我是ChatGPT。": "zh:openai",
+}
+NOT_CLAIMS = [
+    "ChatGPT is a chatbot released in 2022.",
+    "I am not ChatGPT, but I can help.",
+    "Android was developed by Google.",
+    "文心一言是百度的产品。",
+    "You can compare Claude and Gemini on benchmarks.",
+]
+
+
+@pytest.mark.parametrize(("text", "key"), CLAIMS.items())
+def test_identity_finds_claims_in_both_languages(text: str, key: str) -> None:
+    p = Identity()
+    assert key in {k for k, _ in p.find(text)}
+    new, hits = p.rewrite(text)
+    assert key in hits and "Lightning" in new
+    for name in ("ChatGPT", "Claude", "通义千问", "文心一言", "Qwen-72B"):
+        if name in text:
+            assert name not in new
+
+
+@pytest.mark.parametrize("text", NOT_CLAIMS)
+def test_identity_ignores_mentions(text: str) -> None:
+    assert Identity().find(text) == []
+    assert Identity().rewrite(text) == (text, [])
+
+
+def test_identity_drop_rewrite_and_qa() -> None:
+    records = [rec(f"c{i}", "who are you", t) for i, t in enumerate(CLAIMS)] + [
+        rec(f"n{i}", "q", t) for i, t in enumerate(NOT_CLAIMS)
+    ]
+    rejected: list[Rejection] = []
+    drop = Identity(IdentityConfig(mode="drop"), on_reject=rejected.append)
+    kept = list(drop(records))
+    assert [r["id"] for r in kept] == [f"n{i}" for i in range(len(NOT_CLAIMS))]
+    assert len(rejected) == len(CLAIMS) and all(r.reason.startswith("identity:") for r in rejected)
+    assert drop.counts.reconciles() and drop.counts.notes["zh:qwen"] >= 1
+    rw = Identity(IdentityConfig(name="Nova", developer="Acme", developer_zh="Acme公司", qa_count=6))
+    out = list(rw(records))
+    assert len(out) == len(records) + 6 and rw.counts.reconciles()
+    assert out[0]["messages"][1]["content"] == "I am Nova, a large language model trained by Acme."
+    qa = out[-6:]
+    assert {r["meta"]["lang"] for r in qa} == {"en", "zh"}
+    assert all("Nova" in r["messages"][1]["content"] for r in qa)
+    assert rw.counts.notes["records_rewritten"] == len(CLAIMS)
+    custom = Identity(IdentityConfig(extra_vendors={"acme": [["AcmeBot"], ["Acme Corp"]]}, exclude=["deepseek"]))
+    assert custom.rewrite("I am AcmeBot.")[0] == "I am Lightning."
+    assert custom.find("我是DeepSeek") == []
+    with pytest.raises(ConfigError, match="identity.mode"):
+        Identity(IdentityConfig(mode="fix"))
+
+
+# --------------------------------------------------------------------------------- dedup
+def _mutate(text: str, rnd: random.Random) -> str:
+    words = text.split()
+    i = rnd.randrange(len(words))
+    words[i] = words[i] + "s"
+    return " ".join(words).upper() if rnd.random() < 0.5 else " ".join(words) + "  "
+
+
+def test_dedup_exact_and_near_recall() -> None:
+    rnd = random.Random(0)
+    vocab = [f"w{i}" for i in range(3000)]
+    bases = [" ".join(rnd.choice(vocab) for _ in range(40)) for _ in range(300)]
+    records = [rec(f"b{i}", t) for i, t in enumerate(bases)]
+    records += [rec(f"e{i}", t.upper() + " ") for i, t in enumerate(bases[:100])]  # exact after normalising
+    records += [rec(f"n{i}", _mutate(t, rnd)) for i, t in enumerate(bases[100:300])]  # one word changed
+    rnd.shuffle(records[300:])
+    rejected: list[Rejection] = []
+    d = Dedup(DedupConfig(batch_size=64), on_reject=rejected.append)
+    kept = {r["id"] for r in d(records)}
+    assert all(f"b{i}" in kept for i in range(300))  # unrelated texts: no false positives
+    reasons = {r.id: r.reason for r in rejected}
+    assert all(reasons.get(f"e{i}") == "exact_duplicate" for i in range(100))
+    near_recall = sum(reasons.get(f"n{i}") == "near_duplicate" for i in range(200)) / 200
+    assert near_recall >= 0.95
+    assert d.counts.reconciles() and d.counts.n_in == 600
+
+
+def test_dedup_streams_lazily() -> None:
+    """Outputs come out while the input is still being produced: nothing collects it all."""
+
+    def endless():
+        for i in itertools.count():
+            r = random.Random(i)
+            yield rec(f"r{i}", " ".join(f"w{r.randrange(10**6)}" for _ in range(12)))
+
+    d = Dedup(DedupConfig(batch_size=32))
+    first = list(itertools.islice(d(endless()), 100))
+    assert len(first) == 100 and d.counts.n_in <= 128  # at most one batch read ahead
+    for p in (ThinkMix(), Identity(), Quality()):
+        assert len(list(itertools.islice(p(endless()), 50))) == 50 and p.counts.n_in == 50
+
+
+# ------------------------------------------------------------------------------- quality
+def test_quality_issues() -> None:
+    tool = {"type": "function", "function": {"name": "f", "description": "",
+            "parameters": {"type": "object", "properties": {"x": {"type": "integer"}}, "required": ["x"]}}}
+
+    def call(name: str, args: str, cid: str = "c0") -> dict:
+        return {"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
+
+    def conv(*messages: dict) -> dict:
+        return {"id": "q", "messages": [{"role": "user", "content": "u"}, *messages], "tools": [tool],
+                "source": {"file": "mem", "line": 7, "format": "t"}, "meta": {}}
+
+    a = {"role": "assistant", "content": "done"}
+    cases = {
+        "undeclared_tool": conv({"role": "assistant", "content": "", "tool_calls": [call("g", "{}")]}),
+        "schema_violation": conv({"role": "assistant", "content": "", "tool_calls": [call("f", '{"x": "1"}')]}),
+        "missing_tool_result": conv({"role": "assistant", "content": "", "tool_calls": [call("f", '{"x": 1}')]}, a),
+        "mismatched_tool_result": conv({"role": "assistant", "content": "", "tool_calls": [call("f", '{"x": 1}')]},
+                                       {"role": "tool", "content": "1", "tool_call_id": "zz"}, a),
+        "empty_answer": conv({"role": "assistant", "content": "  "}),
+        "truncated_answer": conv({"role": "assistant", "content": "```python\nprint(1)"}),
+        "ends_without_answer": conv({"role": "assistant", "content": "", "tool_calls": [call("f", '{"x": 1}')]},
+                                    {"role": "tool", "content": "1", "tool_call_id": "c0"}),
+    }
+    q = Quality()
+    for issue, record in cases.items():
+        assert issue in {i for i, _ in q.check(record)}, issue
+    good = conv({"role": "assistant", "content": "", "tool_calls": [call("f", '{"x": 1}')]},
+                {"role": "tool", "content": "1", "tool_call_id": "c0", "name": "f"}, a)
+    assert q.check(good) == []
+    rejected: list[Rejection] = []
+    q2 = Quality(QualityConfig(drop=["undeclared_tool"]), on_reject=rejected.append)
+    out = list(q2([cases["undeclared_tool"], cases["empty_answer"], good]))
+    assert [r.reason for r in rejected] == ["undeclared_tool"] and rejected[0].line == 7
+    assert [r["meta"]["quality"]["score"] for r in out] == [0.75, 1.0]
+    with pytest.raises(ConfigError, match="allowed"):
+        Quality(QualityConfig(drop=["nope"]))
+
+
+def test_quality_on_fixtures_with_chat_format(chat_format) -> None:
+    q = Quality(QualityConfig(roundtrip=True, max_tokens=460), chat_format=chat_format)
+    issues = {r["id"]: {i for i, _ in q.check(r)} for r in fixture_records()}
+    assert issues["oa-quirks"] == {"schema_violation"}  # unit: null violates the enum/type
+    assert issues["glaive:2"] == {"too_long"}
+    assert all(not v for k, v in issues.items() if k not in ("oa-quirks", "glaive:2"))
+
+
+# -------------------------------------------------------------------------------- select
+def test_select_keeps_best_under_cluster_caps() -> None:
+    records = []
+    for i in range(50):  # one big cluster of near-identical prompts, high score
+        r = rec(f"dup{i}", "tell me the weather in paris today please")
+        r["meta"]["quality"] = {"score": 1.0}
+        records.append(r)
+    for i in range(100):
+        r = rec(f"u{i}", f"unique topic {i} " + "abcdefghij"[i % 10] * (i % 7 + 1) + f" zz{i * 7919}")
+        r["meta"]["quality"] = {"score": 0.5 + (i % 2) * 0.25}
+        records.append(r)
+    rejected: list[Rejection] = []
+    s = Select(SelectConfig(n=40, max_cluster_share=0.1, batch_size=16), on_reject=rejected.append)
+    kept = list(s(records))
+    assert len(kept) == 40 and s.counts.reconciles() and len(rejected) == 110
+    assert sum(r["id"].startswith("dup") for r in kept) == 4  # cap = ceil(40 * 0.1)
+    uniq = [r for r in kept if r["id"].startswith("u")]
+    assert all(r["meta"]["quality"]["score"] == 0.75 for r in uniq)  # best scores win
+    assert [r["id"] for r in kept] == [r["id"] for r in records if r["id"] in {k["id"] for k in kept}]
+
+
+# --------------------------------------------------------------------------------- pairs
+def traj(group: str, reward: float, answer: str, termination: str = "terminated") -> dict:
+    return {"group": group, "reward": reward, "termination": termination, "error": None, "tools": [],
+            "messages": [{"role": "user", "content": f"task {group}"}, {"role": "assistant", "content": answer}]}
+
+
+def test_pairs_best_vs_worst() -> None:
+    ts = [traj("g1", 0.0, "bad"), traj("g1", 1.0, "good"), traj("g1", 0.5, "meh"),
+          traj("g2", 1.0, "a"), traj("g2", 1.0, "b"),
+          traj("g3", 1.0, "x", "infra_error"), traj("g3", 0.0, "y")]
+    b = PairBuilder()
+    pairs = list(b.run(ts))
+    assert len(pairs) == 1
+    p = pairs[0]
+    assert p["chosen"][0]["content"] == "good" and p["rejected"][0]["content"] == "bad"
+    assert p["margin"] == 1.0 and p["rule"] == "best_vs_worst_reward" and p["prompt"][0]["role"] == "user"
+    assert b.counts.notes["group_equal_rewards"] == 1 and b.counts.notes["group_single_sample"] == 1
+    assert b.counts.rejected["failed_episode"] == 1 and b.counts.reconciles()
+    with pytest.raises(DataError, match="appears again"):
+        list(PairBuilder().run([traj("a", 1, "x"), traj("b", 0, "y"), traj("a", 0, "z")]))
+    assert len(list(PairBuilder(PairsConfig(allow_unsorted=True)).run(
+        [traj("a", 1, "x"), traj("b", 0, "y"), traj("a", 0, "z")]))) == 1
+
+
+# ------------------------------------------------------------------------------ pipeline
+def test_pipeline_config_errors() -> None:
+    base = {"inputs": ["x.jsonl"], "output": "o.jsonl"}
+    with pytest.raises(ConfigError, match="unknown pass 'dedupe'; allowed: quality, identity"):
+        parse_config({**base, "passes": [{"dedupe": {}}]})
+    with pytest.raises(ConfigError, match=r"dedup\.band: unknown option 'band'; allowed: exact, near"):
+        parse_config({**base, "passes": [{"dedup": {"band": 4}}]})
+    with pytest.raises(ConfigError, match=r"think_mix\.share: expected float"):
+        parse_config({**base, "passes": [{"think_mix": {"share": "half"}}]})
+    with pytest.raises(ConfigError, match="unknown key 'ouput'"):
+        parse_config({"inputs": ["x"], "ouput": "o"})
+    with pytest.raises(ConfigError, match="from"):
+        parse_config({**base, "from": "alpaca"})
+
+
+def test_pipeline_end_to_end(tmp_path: Path) -> None:
+    cfg = parse_config({
+        "inputs": [str(p) for p in sorted(FIXTURES.glob("*.json*"))],
+        "output": str(tmp_path / "out.jsonl"),
+        "rejects": str(tmp_path / "rej.jsonl"),
+        "passes": [{"quality": {}}, {"identity": {"qa_count": 4}}, {"dedup": {}}, {"think_mix": {"share": 0.5}},
+                   {"select": {"n": 10, "max_cluster_share": 0.5}}],
+    })
+    counts = run_pipeline(cfg)
+    assert all(c.reconciles() for c in counts), [c.to_dict() for c in counts]
+    out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    rej = [json.loads(x) for x in (tmp_path / "rej.jsonl").read_text().splitlines()]
+    assert len(out) == 10 == counts[-1].n_out
+    source, *passes, _ = counts
+    assert source.n_in + 4 == len(out) + len(rej)  # every input (+ generated Q&A) accounted for
+    assert {r["stage"] for r in rej} >= {"convert", "quality", "select"}

