@@ -132,20 +132,27 @@ class Trajectory:
     def to_verl_agent_loop_output(self) -> dict[str, Any]:
         """Keyword arguments for verl's `AgentLoopOutput` (agent loops return one per episode).
 
-        verl calls the loss mask `response_mask` (1 = model token, 0 = env token); metrics it
-        does not know about travel in `extra_fields`.
+        verl calls the loss mask `response_mask` (1 = model token, 0 = env token), counts
+        `num_turns` as chat messages (user, assistant, tool) and wants `metrics` as seconds
+        spent generating and in tools; the rest travels in `extra_fields`. Logprobs are None
+        when the backend could not give them (a chat API), so verl recomputes them.
         """
+        timings = self.timings or {}
         return {
             "prompt_ids": list(self.prompt_ids),
             "response_ids": list(self.response_ids),
             "response_mask": list(self.loss_mask),
-            "response_logprobs": list(self.logprobs),
+            "response_logprobs": None if self.info.get("logprobs_missing") else list(self.logprobs),
             "reward_score": float(self.reward),
-            "num_turns": self.num_turns,
-            "metrics": {},
+            "num_turns": sum(1 for m in self.messages if m.get("role") != "system"),
+            "metrics": {
+                "generate_sequences": float(sum(timings.get("generate") or [])),
+                "tool_calls": float(sum(timings.get("env") or [])),
+            },
             "extra_fields": {
                 "termination": self.termination,
                 "turn_rewards": list(self.turn_rewards),
+                "policy_turns": self.num_turns,
                 "task_id": self.task_id,
                 "group": self.group,
                 "error": self.error,

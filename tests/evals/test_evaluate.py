@@ -35,19 +35,33 @@ def test_oracle_on_math_is_perfect(chat_format: Any, tmp_path: Path) -> None:
 
 
 def traj(group: str, reward: float, termination: str = "terminated") -> Trajectory:
-    return Trajectory(reward=reward, termination=termination, group=group, task_id=group, num_turns=1)
+    return Trajectory(
+        reward=reward, termination=termination, group=group, task_id=group, num_turns=1
+    )
 
 
 def test_failures_are_excluded_and_counted() -> None:
     trajs = [
-        traj("a", 1.0), traj("a", 0.0), traj("a", 0.0, "infra_error"),
-        traj("b", 0.0), traj("b", 0.0), traj("b", 1.0, "backend_error"),
-        traj("c", 1.0), traj("c", 0.0, "env_error"), traj("c", 0.0, "step_timeout"),
+        traj("a", 1.0),
+        traj("a", 0.0),
+        traj("a", 0.0, "infra_error"),
+        traj("b", 0.0),
+        traj("b", 0.0),
+        traj("b", 1.0, "backend_error"),
+        traj("c", 1.0),
+        traj("c", 0.0, "env_error"),
+        traj("c", 0.0, "step_timeout"),
     ]
     r = EvalReport.from_trajectories(trajs, env_id="e", policy="p", k=2, samples_per_task=3)
     assert r.episodes == 9 and r.failed == 4
     assert r.mean_reward == pytest.approx(2 / 5)
-    assert r.terminations == {"terminated": 5, "step_timeout": 1, "env_error": 1, "backend_error": 1, "infra_error": 1}
+    assert r.terminations == {
+        "terminated": 5,
+        "step_timeout": 1,
+        "env_error": 1,
+        "backend_error": 1,
+        "infra_error": 1,
+    }
     # pass@2 over tasks a (n=2, c=1) and b (n=2, c=0); c has one good sample and is left out
     assert r.tasks_short_of_k == 1
     assert r.pass_at_k["pass@2"] == pytest.approx(0.5)
@@ -55,7 +69,9 @@ def test_failures_are_excluded_and_counted() -> None:
 
 
 def test_all_failed_gives_no_scores(tmp_path: Path) -> None:
-    r = EvalReport.from_trajectories([traj("a", 0.0, "backend_error")], env_id="e", policy="p", k=1, samples_per_task=1)
+    r = EvalReport.from_trajectories(
+        [traj("a", 0.0, "backend_error")], env_id="e", policy="p", k=1, samples_per_task=1
+    )
     assert r.mean_reward is None and r.pass_at_k == {"pass@1": None}
     paths = write_report(r, tmp_path)
     assert "png" not in paths and "n/a" in paths["markdown"].read_text()

@@ -11,7 +11,9 @@ from agent_rl.errors import ConfigError
 from evals import mean_pass_at_k, pass_at_k
 
 
-@pytest.mark.parametrize(("n", "c", "k"), [(5, 0, 1), (5, 1, 1), (5, 2, 3), (6, 3, 2), (7, 7, 4), (8, 1, 8), (4, 2, 3)])
+@pytest.mark.parametrize(
+    ("n", "c", "k"), [(5, 0, 1), (5, 1, 1), (5, 2, 3), (6, 3, 2), (7, 7, 4), (8, 1, 8), (4, 2, 3)]
+)
 def test_matches_enumeration(n: int, c: int, k: int) -> None:
     samples = [True] * c + [False] * (n - c)
     subsets = list(itertools.combinations(range(n), k))

@@ -145,7 +145,9 @@ def full_conversation_check(chat_format: Any, traj: Any) -> None:
     so the comparison stops at the last assistant message.
     """
     last = max(i for i, m in enumerate(traj.messages) if m["role"] == "assistant")
-    enc = chat_format.encode(traj.messages[: last + 1], tools=traj.tools or None, thinking=traj.thinking)
+    enc = chat_format.encode(
+        traj.messages[: last + 1], tools=traj.tools or None, thinking=traj.thinking
+    )
     ids = traj.prompt_ids + traj.response_ids
     mask = [0] * len(traj.prompt_ids) + traj.loss_mask
     n = len(ids)

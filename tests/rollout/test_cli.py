@@ -23,7 +23,18 @@ def test_rollout_oracle_math(tmp_path: Path) -> None:
     out = tmp_path / "t.jsonl"
     result = CliRunner().invoke(
         app,
-        ["rollout", "--env", "agent_rl/Math-v0", "--policy", "oracle", "--n", "5", "--out", str(out), "--no-progress"],
+        [
+            "rollout",
+            "--env",
+            "agent_rl/Math-v0",
+            "--policy",
+            "oracle",
+            "--n",
+            "5",
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
     )
     assert result.exit_code == 0, result.output
     trajs = list(read_jsonl(out))
@@ -34,7 +45,20 @@ def test_rollout_oracle_math(tmp_path: Path) -> None:
 def test_eval_oracle_calculator_writes_reports(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["eval", "--env", "agent_rl/Calculator-v0", "--policy", "oracle", "--n", "3", "--k", "2", "--out-dir", str(tmp_path), "--no-progress"],
+        [
+            "eval",
+            "--env",
+            "agent_rl/Calculator-v0",
+            "--policy",
+            "oracle",
+            "--n",
+            "3",
+            "--k",
+            "2",
+            "--out-dir",
+            str(tmp_path),
+            "--no-progress",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "report.json").read_text())
@@ -45,7 +69,16 @@ def test_eval_oracle_calculator_writes_reports(tmp_path: Path) -> None:
 
 def test_unknown_policy_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        app, ["rollout", "--env", "agent_rl/Math-v0", "--policy", "gpt-9", "--out", str(tmp_path / "x.jsonl")]
+        app,
+        [
+            "rollout",
+            "--env",
+            "agent_rl/Math-v0",
+            "--policy",
+            "gpt-9",
+            "--out",
+            str(tmp_path / "x.jsonl"),
+        ],
     )
     assert result.exit_code != 0
     assert "unknown policy 'gpt-9'" in str(result.exception)
@@ -70,12 +103,19 @@ def test_serve_command_answers_http(tmp_path: Path) -> None:
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "no output") from None
+                    raise AssertionError(
+                        proc.stderr.read().decode() if proc.stderr else "no output"
+                    ) from None
                 time.sleep(0.5)
         assert r.json()["data"][0]["id"] == "tiny"
-        r = httpx.post(f"http://127.0.0.1:{port}/v1/completions", json={"prompt": [0, 3, 64], "max_tokens": 3, "logprobs": 1})
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/v1/completions",
+            json={"prompt": [0, 3, 64], "max_tokens": 3, "logprobs": 1},
+        )
         choice = r.json()["choices"][0]
-        assert len(choice["token_ids"]) <= 3 and len(choice["logprobs"]["token_logprobs"]) == len(choice["token_ids"])
+        assert len(choice["token_ids"]) <= 3 and len(choice["logprobs"]["token_logprobs"]) == len(
+            choice["token_ids"]
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -6,11 +6,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from rollout_helpers import ScriptedPolicy, WordEnv, full_conversation_check
 
 from agent_rl.errors import ConfigError
 from agent_rl.rollout import RolloutEngine, RolloutLimits, RolloutSummary, SamplingParams
-
-from rollout_helpers import ScriptedPolicy, WordEnv, full_conversation_check
 
 
 def engine(cf: Any, policy: Any, env_factory: Any = WordEnv, **kw: Any) -> RolloutEngine:
@@ -36,7 +35,9 @@ def test_multi_turn_ids_equal_reencoding_and_env_tokens_are_masked(chat_format: 
         word = ctx.reference()["content"]
         return {"role": "assistant", "content": "nope" if turn == 0 else word}
 
-    eng = engine(chat_format, ScriptedPolicy(chat_format, script), lambda: WordEnv(needed=2), validate=True)
+    eng = engine(
+        chat_format, ScriptedPolicy(chat_format, script), lambda: WordEnv(needed=2), validate=True
+    )
     trajs = eng.run(n=3)
     for traj in trajs:
         assert traj.termination == "terminated"
@@ -57,7 +58,9 @@ def test_tool_call_observation_roundtrip(chat_format: Any) -> None:
             return {"role": "assistant", "content": "", "tool_calls": [call]}
         return ctx.reference()
 
-    eng = engine(chat_format, ScriptedPolicy(chat_format, script), lambda: WordEnv(tools=True), validate=True)
+    eng = engine(
+        chat_format, ScriptedPolicy(chat_format, script), lambda: WordEnv(tools=True), validate=True
+    )
     (traj,) = eng.run(n=1)
     assert traj.termination == "terminated", traj.error
     assert [m["role"] for m in traj.messages] == ["user", "assistant", "tool", "assistant"]
@@ -70,13 +73,17 @@ def test_validate_records_prefix_violation(chat_format: Any) -> None:
     # Malformed output: the stored (parsed) message re-encodes differently from what was sampled.
     class Garbled(ScriptedPolicy):
         async def generate(self, prompt_ids, params, context):  # type: ignore[override]
-            ids = chat_format.tokenizer.encode("<｜tool▁calls▁begin｜>oops", add_special_tokens=False)
+            ids = chat_format.tokenizer.encode(
+                "<｜tool▁calls▁begin｜>oops", add_special_tokens=False
+            )
             ids = [*ids, chat_format.eos_token_id]
             from agent_rl.rollout import Generation
 
             return Generation(ids, [-0.25] * len(ids), chat_format.decode(ids), "stop")
 
-    eng = engine(chat_format, Garbled(chat_format), validate=True, limits=RolloutLimits(max_turns=2))
+    eng = engine(
+        chat_format, Garbled(chat_format), validate=True, limits=RolloutLimits(max_turns=2)
+    )
     (traj,) = eng.run(n=1)
     assert traj.termination == "max_turns"
     assert traj.info["parse_errors"]
@@ -123,7 +130,9 @@ def test_token_budget_runs_out_between_turns(chat_format: Any) -> None:
 
 def test_step_timeouts(chat_format: Any) -> None:
     limits = RolloutLimits(step_timeout_s=0.05)
-    slow_env = engine(chat_format, ScriptedPolicy(chat_format), lambda: WordEnv(step_sleep_s=0.3), limits=limits)
+    slow_env = engine(
+        chat_format, ScriptedPolicy(chat_format), lambda: WordEnv(step_sleep_s=0.3), limits=limits
+    )
     (traj,) = slow_env.run(n=1)
     assert traj.termination == "step_timeout" and "env step" in traj.error
     slow_policy = engine(chat_format, ScriptedPolicy(chat_format, delay_s=1.0), limits=limits)
@@ -134,9 +143,13 @@ def test_step_timeouts(chat_format: Any) -> None:
 
 def test_error_isolation_env_and_backend(chat_format: Any) -> None:
     def factory() -> WordEnv:
-        return WordEnv(raise_reset_on=[1], raise_step_on=[2, 5], infra_error_on=[3], system_message_on=[6])
+        return WordEnv(
+            raise_reset_on=[1], raise_step_on=[2, 5], infra_error_on=[3], system_message_on=[6]
+        )
 
-    policy = ScriptedPolicy(chat_format, fail_when=lambda ctx: "(seed 4)" in ctx.messages[0]["content"])
+    policy = ScriptedPolicy(
+        chat_format, fail_when=lambda ctx: "(seed 4)" in ctx.messages[0]["content"]
+    )
     trajs = engine(chat_format, policy, factory).run(n=10)
     by_seed = {t.seed: t for t in trajs}
     assert by_seed[1].termination == "env_error" and "reset exploded" in by_seed[1].error
@@ -148,7 +161,12 @@ def test_error_isolation_env_and_backend(chat_format: Any) -> None:
     assert all(by_seed[s].termination == "terminated" and by_seed[s].reward == 1.0 for s in ok)
 
     summary = RolloutSummary.of(trajs, elapsed_s=1.0)
-    assert summary.terminations == {"terminated": 4, "env_error": 4, "backend_error": 1, "infra_error": 1}
+    assert summary.terminations == {
+        "terminated": 4,
+        "env_error": 4,
+        "backend_error": 1,
+        "infra_error": 1,
+    }
     assert summary.failed == 6 and summary.mean_reward == 1.0  # failures are not zeros
 
 
@@ -176,14 +194,18 @@ def test_group_sampling_shares_task_and_seeds_differ(chat_format: Any) -> None:
         assert sorted(t.sample for t in members) == [0, 1, 2, 3]
     assert len({p.seed for _, p in policy.calls}) == 12  # distinct sampling seeds
     again = ScriptedPolicy(chat_format)
-    engine(chat_format, again, sampling=SamplingParams(seed=7)).run(seeds=[10, 20, 30], group_size=4)
+    engine(chat_format, again, sampling=SamplingParams(seed=7)).run(
+        seeds=[10, 20, 30], group_size=4
+    )
     assert sorted(p.seed for _, p in again.calls) == sorted(p.seed for _, p in policy.calls)
 
 
 def test_explicit_tasks_and_callback(chat_format: Any) -> None:
     seen: list[str] = []
     eng = engine(chat_format, ScriptedPolicy(chat_format))
-    trajs = eng.run(tasks=[{"word": "apple"}, {"word": "pear"}], on_result=lambda t: seen.append(t.task_id))
+    trajs = eng.run(
+        tasks=[{"word": "apple"}, {"word": "pear"}], on_result=lambda t: seen.append(t.task_id)
+    )
     assert [t.task_id for t in trajs] == ["word-apple", "word-pear"]
     assert sorted(seen) == ["word-apple", "word-pear"]
     assert all(t.reward == 1.0 for t in trajs)

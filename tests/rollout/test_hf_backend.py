@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import torch
+from rollout_helpers import full_conversation_check
 
 from agent_rl.rollout import (
     GenerationContext,
@@ -16,7 +17,6 @@ from agent_rl.rollout import (
     SamplingParams,
     TransformersPolicy,
 )
-from rollout_helpers import full_conversation_check
 
 
 @pytest.fixture(scope="module")

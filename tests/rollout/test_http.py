@@ -39,7 +39,9 @@ def server(local: TransformersPolicy, chat_format: Any) -> Iterator[PolicyServer
         yield srv
 
 
-def gen(policy: Any, ids: list[int], params: SamplingParams, ctx: GenerationContext | None = None) -> Any:
+def gen(
+    policy: Any, ids: list[int], params: SamplingParams, ctx: GenerationContext | None = None
+) -> Any:
     return asyncio.run(policy.generate(ids, params, ctx or GenerationContext()))
 
 
@@ -53,9 +55,13 @@ def test_models_and_errors(server: PolicyServer) -> None:
     assert httpx.get(f"{server.url}/nothing").status_code == 404
 
 
-def test_completions_are_token_exact(server: PolicyServer, local: TransformersPolicy, chat_format: Any) -> None:
+def test_completions_are_token_exact(
+    server: PolicyServer, local: TransformersPolicy, chat_format: Any
+) -> None:
     ids = chat_format.encode_prompt([{"role": "user", "content": "What is 7*6?"}])
-    params = SamplingParams(temperature=0.0, max_tokens=10, stop_token_ids=tuple(chat_format.stop_token_ids))
+    params = SamplingParams(
+        temperature=0.0, max_tokens=10, stop_token_ids=tuple(chat_format.stop_token_ids)
+    )
     remote = gen(OpenAIPolicy(server.url, chat_format=chat_format), ids, params)
     direct = local.generate_batch([ids], [params])[0]
     assert remote.token_ids == direct.token_ids
@@ -71,7 +77,12 @@ def test_chat_mode_encodes_the_reply(server: PolicyServer, chat_format: Any) -> 
     pol = make_policy(f"chat+{server.url}#tiny-test", chat_format=chat_format)
     assert isinstance(pol, OpenAIPolicy) and pol.mode == "chat"
     messages = [{"role": "user", "content": "Say hi."}]
-    g = gen(pol, [], SamplingParams(temperature=1.0, max_tokens=12, seed=1), GenerationContext(messages=messages))
+    g = gen(
+        pol,
+        [],
+        SamplingParams(temperature=1.0, max_tokens=12, seed=1),
+        GenerationContext(messages=messages),
+    )
     assert g.logprobs is None
     assert g.token_ids == chat_format.encode_completion(g.info["message"])
     r = httpx.post(f"{server.url}/chat/completions", json={"messages": messages, "max_tokens": 5})
@@ -79,13 +90,22 @@ def test_chat_mode_encodes_the_reply(server: PolicyServer, chat_format: Any) -> 
     assert choice["message"]["role"] == "assistant" and r.json()["usage"]["completion_tokens"] <= 5
 
 
-def test_rollouts_over_http_equal_local_rollouts(server: PolicyServer, local: TransformersPolicy, chat_format: Any) -> None:
+def test_rollouts_over_http_equal_local_rollouts(
+    server: PolicyServer, local: TransformersPolicy, chat_format: Any
+) -> None:
     limits = RolloutLimits(max_turns=2, max_tokens_per_turn=16)
     sampling = SamplingParams(temperature=0.0)
     remote = RolloutEngine(
-        "agent_rl/Math-v0", make_policy(server.url, chat_format=chat_format), chat_format, limits, sampling=sampling, concurrency=4
+        "agent_rl/Math-v0",
+        make_policy(server.url, chat_format=chat_format),
+        chat_format,
+        limits,
+        sampling=sampling,
+        concurrency=4,
     ).run(n=4)
-    here = RolloutEngine("agent_rl/Math-v0", local, chat_format, limits, sampling=sampling, concurrency=4).run(n=4)
+    here = RolloutEngine(
+        "agent_rl/Math-v0", local, chat_format, limits, sampling=sampling, concurrency=4
+    ).run(n=4)
     assert RolloutSummary.of(remote).failed == 0, RolloutSummary.of(remote).errors
     for a, b in zip(remote, here, strict=True):
         assert a.prompt_ids == b.prompt_ids and a.response_ids == b.response_ids
@@ -109,7 +129,11 @@ class Flaky(BaseHTTPRequestHandler):
         if type(self).calls <= self.fail:
             status, body = 503, b'{"error": "warming up"}'
         else:
-            choice = {"text": "", "finish_reason": "stop", "logprobs": {"tokens": ["token_id:1"], "token_logprobs": [-0.5]}}
+            choice = {
+                "text": "",
+                "finish_reason": "stop",
+                "logprobs": {"tokens": ["token_id:1"], "token_logprobs": [-0.5]},
+            }
             status, body = 200, json.dumps({"choices": [choice]}).encode()
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
@@ -126,7 +150,7 @@ def test_retries_then_success_and_connection_refused(chat_format: Any) -> None:
         g = gen(OpenAIPolicy(url, "m", backoff_s=0.01), [5, 6], params)
         assert g.token_ids == [1] and g.logprobs == [-0.5] and Flaky.calls == 3
         Flaky.calls, Flaky.fail = 0, 10
-        with pytest.raises(InfraError, match="3 attempts.*503"):
+        with pytest.raises(InfraError, match=r"3 attempts.*503"):
             gen(OpenAIPolicy(url, "m", max_retries=2, backoff_s=0.01), [5, 6], params)
     finally:
         httpd.shutdown()

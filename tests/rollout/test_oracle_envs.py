@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent_rl.rollout import OraclePolicy, RolloutEngine, RolloutLimits, RolloutSummary, make_policy
 from rollout_helpers import full_conversation_check
+
+from agent_rl.rollout import OraclePolicy, RolloutEngine, RolloutLimits, RolloutSummary, make_policy
 
 
 def test_oracle_math_scores_one(chat_format: Any) -> None:
-    eng = RolloutEngine("agent_rl/Math-v0", make_policy("oracle", chat_format=chat_format), chat_format, validate=True)
+    eng = RolloutEngine(
+        "agent_rl/Math-v0",
+        make_policy("oracle", chat_format=chat_format),
+        chat_format,
+        validate=True,
+    )
     trajs = eng.run(n=8)
     summary = RolloutSummary.of(trajs)
     assert summary.terminations == {"terminated": 8}, summary.errors

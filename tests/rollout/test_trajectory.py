@@ -17,7 +17,10 @@ def sample(i: int) -> Trajectory:
         response_ids=[5, 6, 1, 7, 8, 4, 9, 1],
         loss_mask=[1, 1, 1, 0, 0, 0, 1, 1],
         logprobs=[-0.5, -1.0, -0.1, 0.0, 0.0, 0.0, -2.0, -0.3],
-        messages=[{"role": "user", "content": f"q{i} ünïcode"}, {"role": "assistant", "content": "a"}],
+        messages=[
+            {"role": "user", "content": f"q{i} ünïcode"},
+            {"role": "assistant", "content": "a"},
+        ],
         turn_rewards=[0.0, 1.0],
         reward=1.0,
         termination="terminated",
@@ -77,9 +80,28 @@ def test_verl_agent_loop_output_fields() -> None:
     assert out["prompt_ids"] == t.prompt_ids and out["response_ids"] == t.response_ids
     assert out["response_mask"] == t.loss_mask and out["response_logprobs"] == t.logprobs
     assert out["reward_score"] == 1.0 and out["num_turns"] == 2
+    assert out["metrics"] == {
+        "generate_sequences": pytest.approx(0.5),
+        "tool_calls": pytest.approx(0.03),
+    }
     assert out["extra_fields"]["termination"] == "terminated"
+    t.info["logprobs_missing"] = True
+    assert t.to_verl_agent_loop_output()["response_logprobs"] is None
+
+
+def _verl_agent_loop_output() -> type | None:
     try:
         from verl.experimental.agent_loop.agent_loop import AgentLoopOutput
-    except Exception:  # verl is an optional extra
-        return
-    AgentLoopOutput(**out)
+    except Exception:
+        return None
+    return AgentLoopOutput
+
+
+def test_verl_accepts_the_output() -> None:
+    cls = _verl_agent_loop_output()
+    if cls is None:
+        pytest.skip(
+            "verl's agent loop does not import here (optional extra agent-rl[verl]: verl, uvicorn, fastapi, cachetools)"
+        )
+    out = cls(**sample(1).to_verl_agent_loop_output())
+    assert out.response_mask == sample(1).loss_mask

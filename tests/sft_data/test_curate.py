@@ -119,7 +119,7 @@ def test_identity_drop_rewrite_and_qa() -> None:
     custom = Identity(IdentityConfig(extra_vendors={"acme": [["AcmeBot"], ["Acme Corp"]]}, exclude=["deepseek"]))
     assert custom.rewrite("I am AcmeBot.")[0] == "I am Lightning."
     assert custom.find("我是DeepSeek") == []
-    with pytest.raises(ConfigError, match="identity.mode"):
+    with pytest.raises(ConfigError, match=r"identity\.mode"):
         Identity(IdentityConfig(mode="fix"))
 
 
@@ -285,6 +285,6 @@ def test_pipeline_end_to_end(tmp_path: Path) -> None:
     out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     rej = [json.loads(x) for x in (tmp_path / "rej.jsonl").read_text().splitlines()]
     assert len(out) == 10 == counts[-1].n_out
-    source, *passes, _ = counts
+    source = counts[0]
     assert source.n_in + 4 == len(out) + len(rej)  # every input (+ generated Q&A) accounted for
     assert {r["stage"] for r in rej} >= {"convert", "quality", "select"}

@@ -1,0 +1,243 @@
+"""Run a candidate program against a code task's tests in a sandbox and say how it did.
+
+Function tests run through `envs/code/harness.py` (one sandbox run per task; see its
+docstring for the threat model). Stdin/stdout cases run one sandbox run per case holding only
+the program and that case's input; expected outputs stay on the host and are compared here.
+
+A failure of the sandbox itself gives `CodeVerdict.infra_error` (never a silent 0); a program
+that crashes, times out or runs out of memory is an ordinary failure.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import math
+import secrets
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from envs.code.harness import RECORD_PREFIX, count_cases
+from envs.code.task import CodeTask
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MEMORY_MB = 512
+FLOAT_TOLERANCE = 1e-6
+
+
+@cache
+def harness_source() -> str:
+    return (Path(__file__).with_name("harness.py")).read_text(encoding="utf-8")
+
+
+@dataclass
+class CodeVerdict:
+    """How one program did on one task.
+
+    Attributes:
+        passed: cases passed.
+        total: cases in the task.
+        status: `passed`, `failed`, `no_code`, `import_error`, `timeout` or `infra_error`.
+        cases: per case `{"ok": bool, "error"?: str}` in order.
+        infra_error: set when the sandbox (not the program) failed; the score is then unknown.
+        error: a short reason for a failure (first failing case, import traceback, ...).
+        stderr: the tail of the program's stderr (for feedback and debugging).
+    """
+
+    passed: int
+    total: int
+    status: str
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    infra_error: str | None = None
+    error: str | None = None
+    stderr: str = ""
+    timed_out: bool = False
+
+    @property
+    def reward(self) -> float:
+        """1.0 when every case passed (and the sandbox worked), else 0.0."""
+        return 1.0 if self.status == "passed" else 0.0
+
+    @property
+    def fraction(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    def to_info(self) -> dict[str, Any]:
+        """The keys an env puts in `info` (no timings: check_env compares two runs)."""
+        info: dict[str, Any] = {
+            "status": self.status,
+            "passed": self.passed,
+            "total": self.total,
+            "pass_fraction": self.fraction,
+        }
+        if self.error:
+            info["error"] = self.error
+        if self.infra_error:
+            info["infra_error"] = self.infra_error
+        return info
+
+
+def infra_verdict(total: int, message: str) -> CodeVerdict:
+    return CodeVerdict(passed=0, total=total, status="infra_error", infra_error=message)
+
+
+def outputs_match(got: str, expected: str, mode: str = "tokens") -> bool:
+    """Compare a program's stdout with the expected output.
+
+    `tokens`: whitespace-separated tokens equal, or both numbers within 1e-6 (absolute or
+    relative); `lines`: equal after stripping trailing whitespace of each line and trailing
+    blank lines; `exact`: byte for byte.
+    """
+    if mode == "exact":
+        return got == expected
+    if mode == "lines":
+        return [s.rstrip() for s in got.rstrip().splitlines()] == [
+            s.rstrip() for s in expected.rstrip().splitlines()
+        ]
+    ours, theirs = got.split(), expected.split()
+    if len(ours) != len(theirs):
+        return False
+    for a, b in zip(ours, theirs):
+        if a == b:
+            continue
+        try:
+            x, y = float(a), float(b)
+        except ValueError:
+            return False
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return False
+        if not math.isclose(x, y, rel_tol=FLOAT_TOLERANCE, abs_tol=FLOAT_TOLERANCE):
+            return False
+    return True
+
+
+def _first_error(cases: list[dict[str, Any]]) -> str | None:
+    for index, case in enumerate(cases):
+        if not case.get("ok"):
+            return f"case {index}: {case.get('error') or 'failed'}"
+    return None
+
+
+def run_function_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: float,
+                       memory_mb: int) -> CodeVerdict:
+    """Run `code` against the task's function tests in one sandbox run of the harness."""
+    spec = task.test_spec()
+    total = count_cases(spec)
+    nonce = secrets.token_hex(16)
+    payload = json.dumps({**spec, "nonce": nonce})
+    source = (task.prefix + "\n" + code) if task.prefix else code
+    result = sandbox.run(
+        ["python3", "-I", "harness.py"],
+        files={"harness.py": harness_source(), "solution.py": source},
+        stdin=payload,
+        timeout=timeout,
+        memory_mb=memory_mb,
+    )
+    if result.infra_error:
+        return infra_verdict(total, result.infra_error)
+    records = []
+    marker = f"{RECORD_PREFIX}{nonce} "
+    for line in result.stdout.splitlines():
+        if line.startswith(marker):
+            try:
+                records.append(json.loads(line[len(marker):]))
+            except json.JSONDecodeError:
+                continue
+    stderr = result.stderr[-2000:]
+    if not any(r.get("started") for r in records):
+        if result.timed_out:
+            return infra_verdict(total, f"the test harness did not start within {timeout:g} s")
+        return infra_verdict(
+            total, f"the test harness failed to start (exit {result.exit_code}): {stderr[-500:]}"
+        )
+    cases: list[dict[str, Any]] = [{"ok": False, "error": "not run"} for _ in range(total)]
+    import_error = None
+    done = False
+    for record in records:
+        if "case" in record and isinstance(record["case"], int) and 0 <= record["case"] < total:
+            entry = {"ok": bool(record.get("ok"))}
+            if record.get("error"):
+                entry["error"] = str(record["error"])
+            cases[record["case"]] = entry
+        elif "import_error" in record:
+            import_error = str(record["import_error"])
+        elif record.get("done"):
+            done = True
+    passed = sum(1 for c in cases if c["ok"])
+    verdict = CodeVerdict(passed=passed, total=total, status="failed", cases=cases,
+                          stderr=stderr, timed_out=result.timed_out)
+    if import_error is not None:
+        verdict.status, verdict.error = "import_error", import_error[-1000:]
+        for case in cases:
+            case["error"] = "the solution failed to import"
+    elif result.timed_out:
+        verdict.status = "timeout"
+        verdict.error = f"time limit of {timeout:g} s exceeded"
+    elif not done:
+        verdict.error = (f"the test run ended early (exit {result.exit_code}"
+                         + (", out of memory" if result.oom else "") + ")")
+    elif passed == total:
+        verdict.status = "passed"
+    else:
+        verdict.error = _first_error(cases)
+    return verdict
+
+
+def _run_case(sandbox: Any, code: str, stdin: str, timeout: float, memory_mb: int) -> Any:
+    return sandbox.run(["python3", "solution.py"], files={"solution.py": code}, stdin=stdin,
+                       timeout=timeout, memory_mb=memory_mb)
+
+
+def run_stdio_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: float, memory_mb: int,
+                    max_workers: int = 4) -> CodeVerdict:
+    """Run the program once per case with only that input; compare outputs on the host."""
+    total = len(task.io)
+    workers = max(1, min(max_workers, total))
+    with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="code-io") as pool:
+        results = list(pool.map(lambda c: _run_case(sandbox, code, c.input, timeout, memory_mb),
+                                task.io))
+    for result in results:
+        if result.infra_error:
+            return infra_verdict(total, result.infra_error)
+    cases: list[dict[str, Any]] = []
+    for result, case in zip(results, task.io):
+        if result.timed_out:
+            cases.append({"ok": False, "error": f"time limit of {timeout:g} s exceeded"})
+        elif result.oom:
+            cases.append({"ok": False, "error": "out of memory"})
+        elif result.exit_code != 0:
+            tail = result.stderr.strip().splitlines()[-1:] or [""]
+            cases.append({"ok": False, "error": f"exit code {result.exit_code}: {tail[0][:300]}"})
+        elif outputs_match(result.stdout, case.output, task.compare):
+            cases.append({"ok": True})
+        else:
+            cases.append({"ok": False, "error": "wrong answer"})
+    passed = sum(1 for c in cases if c["ok"])
+    timed_out = any(r.timed_out for r in results)
+    status = "passed" if passed == total else ("timeout" if timed_out else "failed")
+    stderr = next((r.stderr[-2000:] for r in results if r.stderr), "")
+    return CodeVerdict(passed=passed, total=total, status=status, cases=cases,
+                       error=_first_error(cases), stderr=stderr, timed_out=timed_out)
+
+
+def evaluate_code(task: CodeTask, code: str | None, sandbox: Any, *,
+                  timeout: float | None = None, memory_mb: int | None = None) -> CodeVerdict:
+    """Score `code` on `task` in `sandbox` (a `tools.sandbox.Sandbox`).
+
+    `timeout`/`memory_mb` are defaults that a task's own `time_limit`/`memory_mb` override.
+    """
+    try:
+        total = count_cases(task.test_spec()) if task.kind == "function" else len(task.io)
+    except (SyntaxError, ValueError) as exc:
+        return infra_verdict(0, f"task {task.id}: its tests cannot be read: {exc}")
+    if code is None or not code.strip():
+        return CodeVerdict(passed=0, total=total, status="no_code",
+                           cases=[{"ok": False, "error": "no code"} for _ in range(total)],
+                           error="no ```python code block found in the reply")
+    limit = task.time_limit or timeout or DEFAULT_TIMEOUT
+    memory = task.memory_mb or memory_mb or DEFAULT_MEMORY_MB
+    if task.kind == "stdio":
+        return run_stdio_tests(task, code, sandbox, timeout=limit, memory_mb=memory)
+    return run_function_tests(task, code, sandbox, timeout=limit, memory_mb=memory)

@@ -1,0 +1,61 @@
+"""The `agent-rl sft` commands end to end, and the difficulty pass with the oracle policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent_rl.cli.sft import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_cli_convert_then_passes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out, rej = tmp_path / "c.jsonl", tmp_path / "rej.jsonl"
+    r = runner.invoke(app, ["convert", "--from", "auto", *map(str, sorted(FIXTURES.glob("*.json*"))),
+                            "--out", str(out), "--rejects", str(rej)])
+    assert r.exit_code == 0, r.output
+    assert "detected" in r.output and len(out.read_text().splitlines()) == 13
+    assert len(rej.read_text().splitlines()) == 8
+    for cmd, extra in [("quality", []), ("identity", ["--qa-count", "2"]), ("dedup", []),
+                       ("think-mix", ["--share", "0.5"]), ("select", ["-n", "5"])]:
+        nxt = tmp_path / f"{cmd}.jsonl"
+        r = runner.invoke(app, [cmd, str(out), *extra, "--out", str(nxt), "--rejects", str(tmp_path / f"{cmd}.rej")])
+        assert r.exit_code == 0, (cmd, r.output)
+        out = nxt
+    assert len(out.read_text().splitlines()) == 5
+    r = runner.invoke(app, ["convert", "--from", "alpaca", str(FIXTURES / "xlam.json"), "--out", str(tmp_path / "x")])
+    assert r.exit_code != 0 and "allowed: auto, bfcl" in str(r.exception)
+
+
+def test_cli_pipeline_bad_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text("inputs: [a.jsonl]\noutput: o.jsonl\npasses:\n  - dedup: {rows: 3}\n")
+    r = CliRunner().invoke(app, ["pipeline", "--config", str(cfg)])
+    assert r.exit_code != 0 and "dedup.rows: unknown option 'rows'" in str(r.exception)
+
+
+def test_difficulty_with_oracle_policy(chat_format) -> None:
+    pytest.importorskip("agent_rl.rollout", reason="agent_rl.rollout not available")
+    envs = pytest.importorskip("envs", reason="envs not available")
+    if "agent_rl/Math-v0" not in envs.registered_envs():
+        pytest.skip("agent_rl/Math-v0 is not registered")
+    from sft_data.curate import Difficulty, DifficultyConfig
+
+    def record(i: int, env: bool) -> dict:
+        meta = {"env_id": "agent_rl/Math-v0", "task": {"id": f"t{i}", "prompt": f"What is {i} + 2?", "answer": str(i + 2)}} if env else {}
+        return {"id": f"r{i}", "messages": [{"role": "user", "content": f"What is {i} + 2?"},
+                                            {"role": "assistant", "content": str(i + 2)}],
+                "tools": [], "source": {"file": "m", "line": i, "format": "t"}, "meta": meta}
+
+    d = Difficulty(DifficultyConfig(policy="oracle", k=2), chat_format=chat_format)
+    out = list(d([record(1, True), record(2, False), record(3, True)]))
+    assert [r["id"] for r in out] == ["r2", "r1", "r3"] or [r["id"] for r in out] == ["r1", "r2", "r3"]
+    labelled = {r["id"]: r["meta"].get("difficulty") for r in out}
+    assert labelled["r2"] is None and d.counts.notes["not_verifiable"] == 1
+    for rid in ("r1", "r3"):
+        assert labelled[rid]["pass_rate"] == 1.0 and labelled[rid]["label"] == "easy", labelled[rid]
+    assert d.counts.reconciles()

@@ -1,0 +1,66 @@
+"""Converted samples render exactly as the official DeepSeek-V3.1 template writes them, and
+tokenized samples carry the chat format's ids and loss masks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sft_data import convert_files, iter_file, make_encoder
+from sft_data.curate import ThinkMix, ThinkMixConfig
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TEMPLATE = Path("/work/shared/reference/deepseek_v31_chat_template.jinja")
+BOS = "<｜begin▁of▁sentence｜>"
+
+
+def converted() -> list[dict]:
+    return [r for f in sorted(FIXTURES.rglob("*.json*")) if "possible_answer" not in str(f)
+            for r in iter_file(f) if isinstance(r, dict)]
+
+
+def test_render_matches_official_template(chat_format) -> None:
+    jinja2 = pytest.importorskip("jinja2", reason="jinja2 not installed")
+    if not TEMPLATE.exists():
+        pytest.skip(f"official template not found at {TEMPLATE}")
+    from agent_rl.chat_format import tools_system_prompt
+
+    template = jinja2.Environment().from_string(TEMPLATE.read_text(encoding="utf-8"))
+    records = converted()
+    assert len(records) == 15
+    for r in records:
+        # The template ignores tools=; the model card puts them in the system prompt, which the
+        # template joins after the other system messages.
+        msgs = r["messages"] + (
+            [{"role": "system", "content": tools_system_prompt(r["tools"])}] if r["tools"] else []
+        )
+        official = template.render(messages=msgs, bos_token=BOS, add_generation_prompt=False)
+        ours = chat_format.render(r["messages"], tools=r["tools"] or None)
+        assert ours == official, r["id"]
+
+
+def test_tokenized_output(tmp_path: Path, chat_format) -> None:
+    summary = convert_files(sorted(FIXTURES.glob("*.json*")), "auto", out=tmp_path / "c.jsonl",
+                            tokenized=tmp_path / "t.jsonl", encoder=make_encoder(chat_format))
+    samples = [json.loads(x) for x in (tmp_path / "t.jsonl").read_text().splitlines()]
+    assert len(samples) == summary.total.n_out == summary.tokenized
+    records = {json.loads(x)["id"]: json.loads(x) for x in (tmp_path / "c.jsonl").read_text().splitlines()}
+    for s in samples:
+        assert len(s["input_ids"]) == len(s["loss_mask"]) and 0 < sum(s["loss_mask"]) < len(s["loss_mask"])
+        r = records[s["id"]]
+        assert chat_format.decode(s["input_ids"]) == chat_format.render(r["messages"], tools=r["tools"] or None)
+        assert s["input_ids"][-1] == chat_format.eos_token_id and s["loss_mask"][-1] == 1
+
+
+def test_think_mix_renders_thinking_targets(chat_format) -> None:
+    r = {"id": "t", "messages": [{"role": "user", "content": "2+2?"},
+                                 {"role": "assistant", "content": "4", "reasoning_content": "add"}],
+         "tools": [], "source": {"file": "m", "line": 1, "format": "t"}, "meta": {}}
+    (on,) = ThinkMix(ThinkMixConfig(share=1.0))([r])
+    (off,) = ThinkMix(ThinkMixConfig(share=0.0))([r])
+    enc = make_encoder(chat_format)
+    text_on = chat_format.decode(enc(on)["input_ids"])
+    text_off = chat_format.decode(enc(off)["input_ids"])
+    assert "<think>add</think>4" in text_on and "add" not in text_off and "</think>4" in text_off
