@@ -99,7 +99,7 @@ def outputs_match(got: str, expected: str, mode: str = "tokens") -> bool:
     ours, theirs = got.split(), expected.split()
     if len(ours) != len(theirs):
         return False
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         if a == b:
             continue
         try:
@@ -202,7 +202,7 @@ def run_stdio_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: float, 
         if result.infra_error:
             return infra_verdict(total, result.infra_error)
     cases: list[dict[str, Any]] = []
-    for result, case in zip(results, task.io):
+    for result, case in zip(results, task.io, strict=True):
         if result.timed_out:
             cases.append({"ok": False, "error": f"time limit of {timeout:g} s exceeded"})
         elif result.oom:

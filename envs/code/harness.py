@@ -287,7 +287,7 @@ class Channel:
                 return decode(reply["ok"])
             except (ValueError, TypeError, KeyError, IndexError) as exc:
                 raise TypeError(f"unreadable return value: {exc}") from None
-        kind, message = (list(reply.get("exc") or []) + ["Exception", ""])[:2]
+        kind, message = [*(reply.get("exc") or []), "Exception", ""][:2]
         cls = getattr(builtins, str(kind), None)
         if isinstance(cls, type) and issubclass(cls, Exception) and cls is not SystemExit:
             try:

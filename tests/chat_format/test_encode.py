@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from v31_conversations import (
+from tests.chat_format.v31_conversations import (
     CALC,
     CASES,
     SEARCH,

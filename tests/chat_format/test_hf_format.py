@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from v31_conversations import CALC, CASES, WEATHER, asst, random_conversations, sys, tool, user
+from tests.chat_format.v31_conversations import CALC, CASES, WEATHER, asst, random_conversations, sys, tool, user
 
 from agent_rl.chat_format import PrefixError, build_tiny_tokenizer, get_chat_format
 from agent_rl.errors import ConfigError, DataError

@@ -6,7 +6,7 @@ import json
 import random
 
 import pytest
-from v31_conversations import CALC, MULTILINE, SEARCH, WEATHER, asst
+from tests.chat_format.v31_conversations import CALC, MULTILINE, SEARCH, WEATHER, asst
 
 from agent_rl.chat_format import parse_v31
 from agent_rl.chat_format.special_tokens import (

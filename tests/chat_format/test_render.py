@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from v31_conversations import CASES, random_conversations, sys, user
+from tests.chat_format.v31_conversations import CASES, random_conversations, sys, user
 
 from agent_rl.chat_format import tools_system_prompt
 from agent_rl.chat_format.special_tokens import EOS, THINK_END

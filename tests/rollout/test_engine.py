@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from rollout_helpers import ScriptedPolicy, WordEnv, full_conversation_check
+from tests.rollout.rollout_helpers import ScriptedPolicy, WordEnv, full_conversation_check
 
 from agent_rl.errors import ConfigError
 from agent_rl.rollout import RolloutEngine, RolloutLimits, RolloutSummary, SamplingParams

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import torch
-from rollout_helpers import full_conversation_check
+from tests.rollout.rollout_helpers import full_conversation_check
 
 from agent_rl.rollout import (
     GenerationContext,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rollout_helpers import full_conversation_check
+from tests.rollout.rollout_helpers import full_conversation_check
 
 from agent_rl.rollout import OraclePolicy, RolloutEngine, RolloutLimits, RolloutSummary, make_policy
 
