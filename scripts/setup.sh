@@ -34,5 +34,9 @@ want="$spec $(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing agent-rl $spec"
   "${PIP[@]}" install -c "$constraints" -e "$spec"
+  if [[ " ${extras[*]:-} " == *" dev "* ]]; then
+    # Real BFCL data for the converter tests; --no-deps because its full install pulls CUDA torch.
+    "${PIP[@]}" install --no-deps "bfcl-eval==2026.3.23"
+  fi
   echo "$want" >"$stamp"
 fi

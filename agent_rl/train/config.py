@@ -36,7 +36,7 @@ LOSS_AGG_MODES = (
 KL_TYPES = ("kl", "k1", "abs", "mse", "k2", "low_var_kl", "k3", "k1+", "k3+", "low_var_kl+")
 SCHEDULES = ("cosine", "linear", "constant")
 OLD_LOGPROBS = ("recompute", "rollout")
-SFT_SOURCES = ("oracle", "tokenized", "conversations", "trajectories")
+SFT_SOURCES = ("oracle", "tokenized", "conversations", "trajectories", "auto")
 
 
 @dataclass
@@ -141,7 +141,8 @@ class RLConfig:
 @dataclass
 class SFTConfig:
     source: str = "oracle"
-    """oracle (rollouts of the oracle policy on training seeds) | tokenized | conversations | trajectories."""
+    """oracle (rollouts of the oracle policy on training seeds) | tokenized | conversations |
+    trajectories | auto (detected per file from its first record)."""
     data: list[str] = field(default_factory=list)
     """Files for tokenized/conversations/trajectories sources (JSONL)."""
     episodes: int = 256

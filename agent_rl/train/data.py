@@ -120,7 +120,26 @@ def load_trajectories(path: str | Path, min_reward: float | None = None) -> list
     return out
 
 
+def detect_source(path: str | Path) -> str:
+    """tokenized / conversations / trajectories, from the keys of the file's first record."""
+    for lineno, obj in _lines(path):
+        if "input_ids" in obj:
+            return "tokenized"
+        if "response_ids" in obj:
+            return "trajectories"
+        if "messages" in obj:
+            return "conversations"
+        raise DataError(
+            f"cannot tell the file kind from keys {sorted(obj)[:6]}; expected input_ids "
+            "(tokenized), messages (conversations) or response_ids (trajectories)",
+            path=str(path),
+            line=lineno,
+        )
+    raise DataError("file is empty", path=str(path))
+
+
 def load_examples(source: str, files: Sequence[str], chat_format: Any) -> list[Example]:
+    """Examples from `files` of kind `source` (`auto`: detected per file)."""
     loaders = {
         "tokenized": load_tokenized,
         "conversations": lambda p: load_conversations(p, chat_format),
@@ -128,7 +147,8 @@ def load_examples(source: str, files: Sequence[str], chat_format: Any) -> list[E
     }
     out: list[Example] = []
     for f in files:
-        out.extend(loaders[source](f))
+        kind = detect_source(f) if source == "auto" else source
+        out.extend(loaders[kind](f))
     if not out:
         raise DataError(f"no examples in {list(files)}", key="sft.data")
     return out

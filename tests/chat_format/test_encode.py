@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
+from agent_rl.chat_format import PrefixError
+from agent_rl.chat_format.special_tokens import EOS, THINK_END
 from tests.chat_format.v31_conversations import (
     CALC,
     CASES,
@@ -14,9 +17,6 @@ from tests.chat_format.v31_conversations import (
     tool,
     user,
 )
-
-from agent_rl.chat_format import PrefixError
-from agent_rl.chat_format.special_tokens import EOS, THINK_END
 
 
 def spans(enc):

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from tests.chat_format.v31_conversations import CALC, CASES, WEATHER, asst, random_conversations, sys, tool, user
 
 from agent_rl.chat_format import PrefixError, build_tiny_tokenizer, get_chat_format
 from agent_rl.errors import ConfigError, DataError
+from tests.chat_format.v31_conversations import (
+    CALC,
+    CASES,
+    WEATHER,
+    asst,
+    random_conversations,
+    sys,
+    tool,
+    user,
+)
 
 # A small ChatML template with hermes-style tool calls, written for this test.
 CHATML = (

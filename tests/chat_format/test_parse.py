@@ -6,7 +6,6 @@ import json
 import random
 
 import pytest
-from tests.chat_format.v31_conversations import CALC, MULTILINE, SEARCH, WEATHER, asst
 
 from agent_rl.chat_format import parse_v31
 from agent_rl.chat_format.special_tokens import (
@@ -17,6 +16,7 @@ from agent_rl.chat_format.special_tokens import (
     TOOL_CALLS_END,
     TOOL_SEP,
 )
+from tests.chat_format.v31_conversations import CALC, MULTILINE, SEARCH, WEATHER, asst
 
 B, E, CB, CE, SEP = TOOL_CALLS_BEGIN, TOOL_CALLS_END, TOOL_CALL_BEGIN, TOOL_CALL_END, TOOL_SEP
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.chat_format.v31_conversations import CASES, random_conversations, sys, user
 
 from agent_rl.chat_format import tools_system_prompt
 from agent_rl.chat_format.special_tokens import EOS, THINK_END
+from tests.chat_format.v31_conversations import CASES, random_conversations, sys, user
 
 TOOLS = [
     {

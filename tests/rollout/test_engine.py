@@ -6,10 +6,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from tests.rollout.rollout_helpers import ScriptedPolicy, WordEnv, full_conversation_check
 
 from agent_rl.errors import ConfigError
 from agent_rl.rollout import RolloutEngine, RolloutLimits, RolloutSummary, SamplingParams
+from tests.rollout.rollout_helpers import ScriptedPolicy, WordEnv, full_conversation_check
 
 
 def engine(cf: Any, policy: Any, env_factory: Any = WordEnv, **kw: Any) -> RolloutEngine:

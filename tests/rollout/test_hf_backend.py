@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import torch
-from tests.rollout.rollout_helpers import full_conversation_check
 
 from agent_rl.rollout import (
     GenerationContext,
@@ -17,6 +16,7 @@ from agent_rl.rollout import (
     SamplingParams,
     TransformersPolicy,
 )
+from tests.rollout.rollout_helpers import full_conversation_check
 
 
 @pytest.fixture(scope="module")

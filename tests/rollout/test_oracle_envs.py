@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.rollout.rollout_helpers import full_conversation_check
-
 from agent_rl.rollout import OraclePolicy, RolloutEngine, RolloutLimits, RolloutSummary, make_policy
+from tests.rollout.rollout_helpers import full_conversation_check
 
 
 def test_oracle_math_scores_one(chat_format: Any) -> None:

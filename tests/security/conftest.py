@@ -18,3 +18,57 @@ _cached = sys.modules.get("tools")
 if _cached is not None and getattr(_cached, "__file__", None) is None:
     for _name in [n for n in sys.modules if n == "tools" or n.startswith("tools.")]:
         del sys.modules[_name]
+
+import json  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+_durations: list[dict] = []
+
+
+def record(backend: str, name: str, result, limit: float) -> None:
+    """Keep each verdict's wall time (reported at the end; speed is not a pass/fail check)."""
+    _durations.append({"backend": backend, "test": name, "duration": round(result.duration, 3),
+                       "limit": limit, "timed_out": result.timed_out})
+
+
+@pytest.fixture(scope="session")
+def sandboxes():
+    """One sandbox per backend for the whole suite (Docker keeps its warm pool)."""
+    from tools.sandbox import BwrapSandbox, DockerSandbox, Limits
+
+    limits = Limits(timeout=2.0, memory_mb=256, max_processes=32, disk_mb=16,
+                    max_output_bytes=64 * 1024)
+    made: dict = {}
+
+    def get(name: str):
+        if name not in made:
+            box = BwrapSandbox(limits) if name == "bwrap" else DockerSandbox(limits, warm=2)
+            reason = box.available()
+            made[name] = (box, reason)
+        box, reason = made[name]
+        if reason is not None:
+            pytest.skip(f"{name} sandbox unavailable here: {reason}")
+        return box
+
+    get.record = record  # type: ignore[attr-defined]
+    yield get
+    for box, _ in made.values():
+        box.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _durations:
+        return
+    worst = sorted(_durations, key=lambda d: d["duration"] - d["limit"], reverse=True)[:5]
+    terminalreporter.write_line(
+        f"sandbox verdicts: {len(_durations)}, slowest against their limit: "
+        + ", ".join(f"{d['backend']}/{d['test']} {d['duration']}s (limit {d['limit']}s)"
+                    for d in worst)
+    )
+    out = os.environ.get("AGENT_RL_SECURITY_TIMINGS")
+    if out:
+        with open(out, "w") as fh:
+            json.dump({"when": time.time(), "verdicts": _durations}, fh, indent=1)

@@ -29,7 +29,7 @@ def test_jsonl_bad_lines_and_errors(tmp_path: Path) -> None:
     assert got[0] == (1, {"a": 1}) and got[1][0] == 3 and isinstance(got[1][1], BadJSON) and got[2] == (4, [1, 2])
     bad = tmp_path / "b.json"
     bad.write_text('[{"a": 1}, {"b": ')
-    with pytest.raises(DataError, match="b.json"):
+    with pytest.raises(DataError, match=r"b\.json"):
         list(iter_raw(bad))
 
 

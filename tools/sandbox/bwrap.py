@@ -184,7 +184,9 @@ class BwrapSandbox(Sandbox):
                 view = view[os.write(fd, view):]
             os.lseek(fd, 0, os.SEEK_SET)
             args += ["--file", str(fd), f"{WORK_DIR}/{path}"]
-        args += ["--chdir", WORK_DIR, "--clearenv"]
+        # bwrap's own root is a writable tmpfs with no size cap: freeze it (the /work and /tmp
+        # tmpfs mounts stay writable and capped).
+        args += ["--remount-ro", "/", "--chdir", WORK_DIR, "--clearenv"]
         for key, value in {**BASE_ENV, **env}.items():
             args += ["--setenv", key, value]
         uid = uid_pool().acquire() if self._as_root else None
@@ -278,6 +280,7 @@ class BwrapSandbox(Sandbox):
                 **kwargs,
             )
         except OSError:
+            os.close(prep.status_r)
             if prep.uid is not None:
                 uid_pool().release(prep.uid)
             raise
@@ -285,16 +288,17 @@ class BwrapSandbox(Sandbox):
             for fd in prep.fds:
                 os.close(fd)
             os.close(prep.status_w)
-            os.close(prep.status_r)
-        return BwrapProcess(proc, prep.uid)
+        # Keep the status pipe open: bwrap dies of SIGPIPE if it cannot write its status.
+        return BwrapProcess(proc, prep.uid, prep.status_r)
 
 
 class BwrapProcess:
     """A running sandboxed process; `kill()` ends it and everything it started."""
 
-    def __init__(self, proc: subprocess.Popen, uid: int | None) -> None:
+    def __init__(self, proc: subprocess.Popen, uid: int | None, status_fd: int) -> None:
         self.proc = proc
         self.uid = uid
+        self.status_fd: int | None = status_fd
         self.stdin = proc.stdin
         self.stdout = proc.stdout
         self.stderr = proc.stderr
@@ -329,6 +333,10 @@ class BwrapProcess:
             with contextlib.suppress(OSError, ValueError):
                 if stream is not None:
                     stream.close()
+        if self.status_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.status_fd)
+            self.status_fd = None
         if self.uid is not None:
             uid_pool().release(self.uid)
             self.uid = None

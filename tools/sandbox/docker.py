@@ -58,31 +58,32 @@ BASE_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 # Runs as the sandbox uid. First it makes a reused container clean: kills every other process
-# of that uid (leftover daemons of the previous run; the container's own init and `sleep` run
-# as root, out of its reach) and empties /work, /tmp and /dev/shm. Exit 125 means "could not
-# clean": the host then throws the container away. Then it reads the payload from stdin,
-# writes the files, points stdin at the given bytes and execs argv.
+# of that uid (the container's own init and `sleep` run as root, out of its reach) and empties
+# /work, /tmp and /dev/shm. Exit 125 means "could not clean": the host then throws the
+# container away. Then it reads the payload from stdin, writes the files, and runs argv with
+# the given stdin as a child; when that child ends it kills everything else the run started
+# (as a pid namespace would) and exits with the child's status (128+N for signal N).
 BOOTSTRAP = r"""
 import base64, json, os, sys
 me, uid = os.getpid(), os.getuid()
-for _ in range(500):
-    others = []
-    for d in os.listdir("/proc"):
-        if d.isdigit() and int(d) != me:
+def kill_others():
+    for _ in range(500):
+        others = []
+        for d in os.listdir("/proc"):
+            if d.isdigit() and int(d) != me:
+                try:
+                    if os.stat("/proc/" + d).st_uid == uid:
+                        others.append(int(d))
+                except OSError:
+                    pass
+        if not others:
+            return True
+        for pid in others:
             try:
-                if os.stat("/proc/" + d).st_uid == uid:
-                    others.append(int(d))
+                os.kill(pid, 9)
             except OSError:
                 pass
-    if not others:
-        break
-    for pid in others:
-        try:
-            os.kill(pid, 9)
-        except OSError:
-            pass
-else:
-    os._exit(125)
+    return False
 def wipe(top):
     for root, dirs, files in os.walk(top, topdown=False):
         for n in files:
@@ -98,6 +99,8 @@ def wipe(top):
                 os.rmdir(p) if not os.path.islink(p) else os.unlink(p)
             except OSError:
                 pass
+if not kill_others():
+    os._exit(125)
 for top in ("/work", "/tmp", "/dev/shm"):
     if os.path.isdir(top):
         wipe(top)
@@ -109,19 +112,29 @@ for path, data in p["files"].items():
     os.makedirs(os.path.dirname(full), exist_ok=True)
     with open(full, "wb") as f:
         f.write(base64.b64decode(data))
-fd = os.open("/tmp", os.O_TMPFILE | os.O_RDWR, 0o600)
-os.write(fd, base64.b64decode(p["stdin"]))
-os.lseek(fd, 0, 0)
-os.dup2(fd, 0)
-os.close(fd)
-os.environ.update(p["env"])
 if p["argv"] is None:
     os._exit(0)
-try:
-    os.execvp(p["argv"][0], p["argv"])
-except OSError as e:
-    sys.stderr.write("%s: %s\n" % (p["argv"][0], e.strerror))
-    os._exit(127)
+child = os.fork()
+if child == 0:
+    fd = os.open("/tmp", os.O_TMPFILE | os.O_RDWR, 0o600)
+    os.write(fd, base64.b64decode(p["stdin"]))
+    os.lseek(fd, 0, 0)
+    os.dup2(fd, 0)
+    os.close(fd)
+    os.environ.update(p["env"])
+    try:
+        os.execvp(p["argv"][0], p["argv"])
+    except OSError as e:
+        sys.stderr.write("%s: %s\n" % (p["argv"][0], e.strerror))
+        os._exit(127)
+# Like a pid namespace: when the program ends, whatever it started ends too.
+for fd in (0, 1, 2):
+    null = os.open("/dev/null", os.O_RDWR)
+    os.dup2(null, fd)
+    os.close(null)
+status = os.waitpid(child, 0)[1]
+kill_others()
+os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 """
 CLEANUP_FAILED = 125
 
@@ -281,6 +294,7 @@ class DockerSandbox(Sandbox):
                 self._background.submit(remove)
             except RuntimeError:
                 remove()
+            self._refill()
 
     def _give_back(self, container_id: str) -> None:
         """Return a container whose run ended on its own to the pool (or discard it)."""
@@ -325,7 +339,8 @@ class DockerSandbox(Sandbox):
             with self._pool_lock:
                 cid = self._pool.popleft() if self._pool else None
             if cid is not None:
-                self._refill()
+                if not self.reuse:
+                    self._refill()
                 self.stats["warm"] += 1
                 return cid, True
             self._refill()
@@ -346,7 +361,8 @@ class DockerSandbox(Sandbox):
                                         time.monotonic() - start)
                 result, reusable = self._exec(cid, warm, argv, files, stdin, limits, env)
                 result.extra["startup_s"] = round(time.monotonic() - start - result.duration, 4)
-                if reusable and _pool_key(limits) == _pool_key(self.limits):
+                if (reusable and self.reuse and _pool_key(limits) == _pool_key(self.limits)
+                        and not self._has_leftovers(cid)):
                     self._give_back(cid)
                 else:
                     self._discard(cid)
@@ -421,6 +437,17 @@ class DockerSandbox(Sandbox):
             backend=self.name,
             extra={"warm": warm},
         ), exit_code not in (137, None) and not oom
+
+    def _has_leftovers(self, cid: str) -> bool:
+        """Whether a run left processes behind (daemons): then the container is not reused,
+        so nothing of one run lives on while the container waits in the pool."""
+        try:
+            top = self.client.api.top(cid)
+        except Exception:
+            return True
+        titles = top.get("Titles") or []
+        column = titles.index("UID") if "UID" in titles else 0
+        return any(row[column] not in ("root", "0") for row in top.get("Processes") or [])
 
     def _oom_killed(self, cid: str) -> bool:
         """Whether the container's memory cgroup hit its limit (cgroup v1 failcnt, v2 events)."""
