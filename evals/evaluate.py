@@ -7,7 +7,9 @@ out of every score and counted in `failed`; a task keeps the samples that did no
 
 from __future__ import annotations
 
+import logging
 import math
+import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -25,6 +27,8 @@ from agent_rl.rollout import (
     Trajectory,
 )
 from evals.passk import mean_pass_at_k
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -191,7 +195,10 @@ def run_eval(
     success_threshold: float = 1.0,
     on_result: Callable[[Trajectory], Any] | None = None,
 ) -> tuple[EvalReport, list[Trajectory]]:
-    """Roll out `n_samples` (default k) samples on each of `n_tasks` tasks (seeds `seed..`).
+    """Roll out `n_samples` (default k) samples on each of `n_tasks` different tasks.
+
+    Tasks are drawn without replacement from the env's task list (see `distinct_tasks`);
+    an env without one gets seeds `seed..seed+n_tasks-1`.
 
     `policy` is a `Policy` or a spec for `make_policy` ("oracle", "tiny", a path, a URL).
     A sample is correct when its reward reaches `success_threshold`.
@@ -224,8 +231,16 @@ def run_eval(
         concurrency=concurrency,
         env_kwargs=env_kwargs,
     )
+    tasks = distinct_tasks(env_id, env_kwargs, n_tasks, seed)
     start = time.perf_counter()
-    trajectories = engine.run(n=n_tasks, group_size=samples, base_seed=seed, on_result=on_result)
+    if tasks is not None:
+        trajectories = engine.run(
+            tasks=tasks, group_size=samples, base_seed=seed, on_result=on_result
+        )
+    else:
+        trajectories = engine.run(
+            n=n_tasks, group_size=samples, base_seed=seed, on_result=on_result
+        )
     report = EvalReport.from_trajectories(
         trajectories,
         env_id=env_id,
@@ -240,6 +255,33 @@ def run_eval(
             "thinking": thinking,
             "seed": seed,
             "env_kwargs": dict(env_kwargs or {}),
+            "task_selection": "distinct" if tasks is not None else "seeds",
         },
     )
     return report, trajectories
+
+
+def distinct_tasks(
+    env_id: str, env_kwargs: dict[str, Any] | None, n_tasks: int, seed: int
+) -> list[dict[str, Any]] | None:
+    """`n_tasks` different tasks of the env's task list, in an order `seed` shuffles.
+
+    Picking tasks by episode seed draws with replacement, so an eval of 32 tasks from a source
+    of 33 would score some tasks twice and others never; pass@k is a mean over *tasks*. None
+    when the env does not expose a `tasks` list of `Task` records (then seeds pick tasks).
+    """
+    import envs
+
+    env = envs.make(env_id, **dict(env_kwargs or {}))
+    try:
+        pool = getattr(env, "tasks", None)
+        if not pool or not all(callable(getattr(t, "to_dict", None)) for t in pool):
+            return None
+        if n_tasks > len(pool):
+            logger.warning(
+                "%s has %d tasks; evaluating all of them instead of %d", env_id, len(pool), n_tasks
+            )
+        order = random.Random(seed).sample(range(len(pool)), min(n_tasks, len(pool)))
+        return [pool[i].to_dict() for i in order]
+    finally:
+        env.close()

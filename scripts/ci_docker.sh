@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make the Docker sandbox usable: install docker.io (and debootstrap), start dockerd if no engine
+# Make the sandboxes usable: install bubblewrap; install docker.io (and debootstrap), start dockerd if no engine
 # answers, and build the local base image `agent-rl-sandbox:latest` (Debian bookworm minbase with
 # python3) without any registry. Idempotent and fast when everything exists already.
 #
@@ -23,6 +23,15 @@ give_up() {
 as_root() { if [ "$(id -u)" = "0" ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
 
 engine_up() { docker info >/dev/null 2>&1; }
+
+# 0. bubblewrap (the default sandbox backend) is cheap to install and needs no daemon.
+if ! command -v bwrap >/dev/null 2>&1; then
+    say "installing bubblewrap"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get install -y -q bubblewrap >/dev/null 2>&1 \
+        || { as_root apt-get update -q >/dev/null 2>&1 && as_root apt-get install -y -q bubblewrap >/dev/null 2>&1; } \
+        || say "bubblewrap could not be installed (bwrap tests will skip)"
+fi
 
 # 1. Install what is missing (apt only when needed).
 need=()

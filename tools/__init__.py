@@ -3,7 +3,8 @@
 Public API:
     Tool, tool, ToolSet, ToolResult, truncate_text, UnknownToolError   (tool core)
     http_tool, openapi_tools, HTTPToolError                             (HTTP tools, httpx)
-    Sandbox, SandboxResult, PythonSession, get_sandbox, ...              (tools.sandbox, lazy)
+    Sandbox, SandboxResult, Limits, PythonSession, python_tool, get_sandbox,
+    BwrapSandbox, DockerSandbox                                         (tools.sandbox, lazy)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _LAZY = {
     "get_sandbox": "tools.sandbox",
     "BwrapSandbox": "tools.sandbox",
     "DockerSandbox": "tools.sandbox",
-    "SubprocessSandbox": "tools.sandbox",
+    "Limits": "tools.sandbox",
     "python_tool": "tools.sandbox",
 }
 

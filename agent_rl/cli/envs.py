@@ -11,23 +11,9 @@ import warnings
 
 import typer
 
+from agent_rl.cli.rollout import parse_env_kwargs
+
 app = typer.Typer(help="List and check environments.", no_args_is_help=True)
-
-
-def _parse_kwargs(pairs: list[str]) -> dict[str, object]:
-    """`key=value` pairs; values are JSON when they parse as JSON, else strings."""
-    from agent_rl.errors import ConfigError
-
-    kwargs: dict[str, object] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"expected key=value, got {pair!r}", key="--kwarg")
-        try:
-            kwargs[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            kwargs[key] = raw
-    return kwargs
 
 
 @app.command("list")
@@ -72,7 +58,14 @@ def check_command(
     env_id: str = typer.Argument(..., help="Env id, e.g. agent_rl/Math-v0."),
     n: int = typer.Option(10, "--n", "-n", help="Tasks to validate."),
     kwarg: list[str] = typer.Option(
-        [], "--kwarg", "-k", help="Constructor argument key=value (repeatable)."
+        [],
+        "--env-kwarg",
+        "--kwarg",
+        "-k",
+        help="Constructor argument key=value, JSON values parsed (repeatable).",
+    ),
+    dataset: str | None = typer.Option(
+        None, "--dataset", help="Task source (env `source`), e.g. reasoning_gym:basic_arithmetic."
     ),
 ) -> None:
     """Run Gymnasium's check_env and the env's self-validation on N tasks."""
@@ -82,7 +75,7 @@ def check_command(
     import envs
 
     console = Console()
-    env = envs.make(env_id, **_parse_kwargs(kwarg))
+    env = envs.make(env_id, **parse_env_kwargs(kwarg, dataset))
     failed = False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

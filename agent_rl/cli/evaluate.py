@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from agent_rl.cli.rollout import load_chat_format, parse_env_kwargs, progress_bar
+from agent_rl.cli.rollout import load_chat_format, parse_env_kwargs, progress_bar, quiet_libraries
 
 
 def eval_command(
@@ -15,10 +15,12 @@ def eval_command(
     policy: str = typer.Option(
         "oracle", "--policy", help="oracle | tiny | PATH | http://host:port/v1[#model]"
     ),
-    n: int = typer.Option(32, "--n", help="Number of tasks."),
+    n: int = typer.Option(32, "--n", help="Number of different tasks (capped by the source)."),
     k: int = typer.Option(1, "--k", help="pass@k; each task is sampled max(k, --samples) times."),
     samples: int | None = typer.Option(None, "--samples", help="Samples per task (default k)."),
-    dataset: str | None = typer.Option(None, "--dataset", help="Task source (env `source`)."),
+    dataset: str | None = typer.Option(
+        None, "--dataset", help="Task source (env `source`): a file or reasoning_gym:NAME."
+    ),
     env_kwarg: list[str] = typer.Option([], "--env-kwarg", help="key=value for the env."),
     out_dir: Path = typer.Option(Path("eval"), "--out-dir", help="Where report.* go."),
     thinking: bool = typer.Option(False, "--thinking"),
@@ -46,6 +48,7 @@ def eval_command(
     console = Console(stderr=True)
     n_samples = max(k, samples or k)
     temp = temperature if temperature is not None else (1.0 if n_samples > 1 else 0.0)
+    quiet_libraries()
     cf = load_chat_format(chat_format, policy)
     with progress_bar(n * n_samples, "eval") as bar:
         task = bar.add_task("eval", total=n * n_samples, reward="-", visible=progress)
@@ -78,6 +81,8 @@ def eval_command(
             success_threshold=threshold,
             on_result=on_result,
         )
+        # The env may hold fewer than --n tasks (each is evaluated once): settle the bar.
+        bar.update(task, total=report.episodes, completed=report.episodes)
     paths = write_report(report, out_dir)
     table = Table(title=f"{env} with {policy}")
     table.add_column("metric")

@@ -32,6 +32,13 @@ def parse_env_kwargs(pairs: list[str] | None, dataset: str | None = None) -> dic
     return kwargs
 
 
+def quiet_libraries() -> None:
+    """Keep transformers' per-load tqdm bars out of the CLI's own rich progress output."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
 def load_chat_format(name: str, policy: str) -> Any:
     """The chat format, on the tokenizer of the policy's model when it is a local directory."""
     from agent_rl.chat_format import get_chat_format, load_tokenizer
@@ -103,7 +110,9 @@ def rollout_command(
     concurrency: int = typer.Option(32, "--concurrency", help="Episodes in flight."),
     seed: int = typer.Option(0, "--seed", help="First env seed; also the sampling seed."),
     step_timeout: float = typer.Option(300.0, "--step-timeout", help="Seconds per step."),
-    dataset: str | None = typer.Option(None, "--dataset", help="Task source (env `source`)."),
+    dataset: str | None = typer.Option(
+        None, "--dataset", help="Task source (env `source`): a file or reasoning_gym:NAME."
+    ),
     env_kwarg: list[str] = typer.Option([], "--env-kwarg", help="key=value for the env."),
     chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
     validate: bool = typer.Option(False, "--validate", help="Check ids against re-encoding."),
@@ -121,6 +130,7 @@ def rollout_command(
     )
 
     console = Console(stderr=True)
+    quiet_libraries()
     cf = load_chat_format(chat_format, policy)
     engine = RolloutEngine(
         env,

@@ -14,7 +14,10 @@ def serve_command(
     max_batch_size: int = typer.Option(32, "--max-batch-size"),
 ) -> None:
     """Serve /v1/models, /v1/completions (token ids) and /v1/chat/completions."""
+    from agent_rl.cli.rollout import quiet_libraries
     from agent_rl.rollout.serve import serve
+
+    quiet_libraries()
 
     typer.secho(f"serving {model} on http://{host}:{port}/v1 (Ctrl-C to stop)", err=True)
     try:

@@ -27,7 +27,7 @@ from typing import Any
 
 from gymnasium.error import ResetNeeded
 
-from agent_rl.errors import InfraError
+from agent_rl.errors import ConfigError, InfraError
 from envs.code.evaluate import CodeVerdict, evaluate_code, infra_verdict
 from envs.code.extract import extract_code
 from envs.code.sources import load_code_tasks
@@ -67,7 +67,9 @@ class CodeEnv(AgentEnv):
     """Programming tasks scored by running hidden tests (function asserts or stdin/stdout).
 
     Args:
-        dataset: `sample` (default), `humaneval`, or a task file path.
+        source: `sample` (default), `humaneval`, or a task file path (the name the
+            `agent-rl --dataset` option fills, as for Math-v0).
+        dataset: the same as `source` (either spelling; giving both differently is an error).
         tasks: explicit tasks (CodeTask, rows, or envs.Task from `CodeTask.to_task`) instead.
         n_tasks: keep the first `n_tasks`.
         run_python: give the agent the `run_python` tool (multi-turn).
@@ -85,8 +87,9 @@ class CodeEnv(AgentEnv):
 
     def __init__(
         self,
-        dataset: str | Path = "sample",
+        source: str | Path | None = None,
         *,
+        dataset: str | Path | None = None,
         tasks: Sequence[CodeTask | Task | dict[str, Any]] | None = None,
         n_tasks: int | None = None,
         run_python: bool = False,
@@ -97,6 +100,10 @@ class CodeEnv(AgentEnv):
         tool_timeout: float = 10.0,
         system_prompt: str | None = None,
     ) -> None:
+        if source is not None and dataset is not None and str(source) != str(dataset):
+            raise ConfigError(f"source={source!r} and dataset={dataset!r} disagree; give one",
+                              key="dataset")
+        dataset = dataset if dataset is not None else (source if source is not None else "sample")
         code_tasks = as_code_tasks(tasks) if tasks is not None else load_code_tasks(dataset)
         if n_tasks is not None:
             code_tasks = code_tasks[: max(n_tasks, 0)]
@@ -109,10 +116,13 @@ class CodeEnv(AgentEnv):
         toolset = None
         self._python_tool: Any = None
         if run_python:
+            from envs.code.tir import session_sandbox
             from tools import ToolSet
             from tools.sandbox import python_tool
 
-            self._python_tool = python_tool(self.sandbox(), name=TOOL_NAME, timeout=tool_timeout)
+            self._python_tool = python_tool(
+                session_sandbox(self.sandbox()), name=TOOL_NAME, timeout=tool_timeout
+            )
             toolset = ToolSet([self._python_tool])
         if system_prompt is None:
             system_prompt = TOOL_SYSTEM_PROMPT if run_python else SYSTEM_PROMPT

@@ -129,7 +129,7 @@ def run_function_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: floa
     payload = json.dumps({**spec, "nonce": nonce})
     source = (task.prefix + "\n" + code) if task.prefix else code
     result = sandbox.run(
-        ["python3", "-I", "harness.py"],
+        ["python3", "-I", "-B", "harness.py"],
         files={"harness.py": harness_source(), "solution.py": source},
         stdin=payload,
         timeout=timeout,

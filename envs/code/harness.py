@@ -32,7 +32,6 @@ import json
 import os
 import signal
 import sys
-import traceback
 
 RECORD_PREFIX = "@@"
 MAX_MESSAGE_BYTES = 64 << 20
@@ -226,6 +225,8 @@ def solution_main(proto_in_fd: int, proto_out_fd: int, go_fd: int, path: str) ->
         spec.loader.exec_module(module)  # type: ignore[union-attr]
         names = [n for n, v in vars(module).items() if callable(v) and not n.startswith("__")]
     except BaseException as exc:  # the solution's own failure, reported to T
+        import traceback
+
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
         text = "".join(traceback.format_list(frames[-5:]))
         text += "".join(traceback.format_exception_only(type(exc), exc))

@@ -75,3 +75,19 @@ def test_all_failed_gives_no_scores(tmp_path: Path) -> None:
     assert r.mean_reward is None and r.pass_at_k == {"pass@1": None}
     paths = write_report(r, tmp_path)
     assert "png" not in paths and "n/a" in paths["markdown"].read_text()
+
+
+def test_tasks_are_distinct_and_capped_by_the_source(chat_format: Any) -> None:
+    # By seed, 33 episodes on the 33 sample tasks would repeat some tasks and skip others.
+    from envs.math import load_tasks
+
+    pool = {t.id for t in load_tasks()}
+    report = evaluate("agent_rl/Math-v0", "oracle", n_tasks=len(pool) + 5, chat_format=chat_format)
+    ids = [t.task_id for t in report.tasks]
+    assert sorted(ids) == sorted(pool) and report.n_tasks == len(pool)
+    assert report.config["task_selection"] == "distinct"
+    again = evaluate("agent_rl/Math-v0", "oracle", n_tasks=5, seed=3, chat_format=chat_format)
+    other = evaluate("agent_rl/Math-v0", "oracle", n_tasks=5, seed=4, chat_format=chat_format)
+    same = evaluate("agent_rl/Math-v0", "oracle", n_tasks=5, seed=3, chat_format=chat_format)
+    assert [t.task_id for t in again.tasks] == [t.task_id for t in same.tasks]
+    assert {t.task_id for t in again.tasks} != {t.task_id for t in other.tasks}

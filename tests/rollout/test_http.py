@@ -84,10 +84,42 @@ def test_chat_mode_encodes_the_reply(server: PolicyServer, chat_format: Any) -> 
         GenerationContext(messages=messages),
     )
     assert g.logprobs is None
-    assert g.token_ids == chat_format.encode_completion(g.info["message"])
+    full = chat_format.encode_completion(g.info["message"])
+    if g.finish_reason == "stop":
+        assert g.token_ids == full
+    else:  # cut off: the message's ids without the end token, within the budget
+        assert g.token_ids == full[: min(len(full) - 1, 12)]
     r = httpx.post(f"{server.url}/chat/completions", json={"messages": messages, "max_tokens": 5})
     choice = r.json()["choices"][0]
     assert choice["message"]["role"] == "assistant" and r.json()["usage"]["completion_tokens"] <= 5
+
+
+def test_chat_mode_cut_replies_fit_the_budget_and_have_no_end_token(
+    server: PolicyServer, chat_format: Any
+) -> None:
+    # The server stops at max_tokens of its own; the re-encoded reply must neither end with an
+    # end token it never produced nor exceed the engine's budget (a backend_error before).
+    pol = make_policy(f"chat+{server.url}#tiny-test", chat_format=chat_format)
+    eos = chat_format.eos_token_id
+    for seed in range(4):
+        g = gen(
+            pol,
+            [],
+            SamplingParams(temperature=1.0, max_tokens=6, seed=seed),
+            GenerationContext(messages=[{"role": "user", "content": "Tell me a long story."}]),
+        )
+        assert len(g.token_ids) <= 6
+        if g.finish_reason == "length":
+            assert eos not in g.token_ids
+    trajs = RolloutEngine(
+        "agent_rl/Math-v0",
+        pol,
+        chat_format,
+        RolloutLimits(max_turns=1, max_tokens_per_turn=8),
+        sampling=SamplingParams(temperature=1.0, seed=0),
+    ).run(n=4)
+    assert RolloutSummary.of(trajs).failed == 0, RolloutSummary.of(trajs).errors
+    assert all(len(t.response_ids) <= 8 for t in trajs)
 
 
 def test_rollouts_over_http_equal_local_rollouts(

@@ -1,29 +1,12 @@
-"""Make `import tools` find the project package, not this test directory.
-
-pytest puts `tests/` on sys.path (rootdir conftest, prepend mode), where `tests/tools/` is a
-namespace-package candidate named `tools`; with the project root on the path too, the regular
-package `tools/` wins. (Better fixed once for all rooms with `pythonpath = ["."]` in pytest's
-config.)
-"""
+"""Fixtures of the hostile-program suite: one sandbox per backend, verdict timings."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import json
+import os
+import time
 
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.append(_ROOT)
-_cached = sys.modules.get("tools")
-if _cached is not None and getattr(_cached, "__file__", None) is None:
-    for _name in [n for n in sys.modules if n == "tools" or n.startswith("tools.")]:
-        del sys.modules[_name]
-
-import json  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-
-import pytest  # noqa: E402
+import pytest
 
 _durations: list[dict] = []
 

@@ -253,7 +253,7 @@ class Sandbox(abc.ABC):
         all_files = {**(files or {}), "main.py": source}
         return self.run(["python3", "main.py", *args], files=all_files, **kwargs)
 
-    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+    def _workers(self) -> concurrent.futures.ThreadPoolExecutor:
         if self._executor is None:
             self._executor = concurrent.futures.ThreadPoolExecutor(
                 max_workers=self.max_concurrency, thread_name_prefix=f"sandbox-{self.name}"
@@ -263,11 +263,11 @@ class Sandbox(abc.ABC):
     async def arun(self, command: Command, **kwargs: Any) -> SandboxResult:
         """Async `run`: runs in this sandbox's worker pool (its size is the concurrency cap)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), lambda: self.run(command, **kwargs))
+        return await loop.run_in_executor(self._workers(), lambda: self.run(command, **kwargs))
 
     async def arun_python(self, source: str, **kwargs: Any) -> SandboxResult:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(),
+        return await loop.run_in_executor(self._workers(),
                                           lambda: self.run_python(source, **kwargs))
 
     def session(self, **kwargs: Any) -> PythonSession:

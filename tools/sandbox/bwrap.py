@@ -147,6 +147,8 @@ class BwrapSandbox(Sandbox):
         args = [
             self.bwrap,
             "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",  # no nested user namespaces: no capabilities, ever
             "--die-with-parent",
             "--new-session",
             "--cap-drop", "ALL",
@@ -243,6 +245,8 @@ class BwrapSandbox(Sandbox):
             exit_code = None
         elif exit_code is not None and exit_code < 0:
             exit_code = 128 - exit_code
+        if exit_code == 1 and stderr.startswith("bwrap: execvp "):
+            exit_code = 127  # command not found, as a shell reports it
         oom = not outcome.timed_out and exit_code not in (0, None) and looks_like_oom(
             stderr, exit_code)
         return SandboxResult(

@@ -242,11 +242,16 @@ class OpenAIPolicy:
                 for c in raw["tool_calls"]
             ]
         ids = encode_completion(self.chat_format, message, context.thinking)
-        text = decode_ids(self.chat_format, ids)
         finish = "length" if choice.get("finish_reason") == "length" else "stop"
-        return Generation(
-            token_ids=ids, logprobs=None, text=text, finish_reason=finish, info={"message": message}
-        )
+        info: dict[str, Any] = {"message": message}
+        if finish == "length" and ids and ids[-1] in set(self.chat_format.stop_token_ids):
+            ids = ids[:-1]  # the server cut the reply off: the turn has no end token
+        if len(ids) > params.max_tokens:
+            # The server counts its own tokens; the budget is in ours, so cut to it.
+            info["reencoded_tokens"] = len(ids)
+            ids, finish = ids[: params.max_tokens], "length"
+        text = decode_ids(self.chat_format, ids)
+        return Generation(token_ids=ids, logprobs=None, text=text, finish_reason=finish, info=info)
 
 
 def _token_id(token: Any, where: str) -> int:

@@ -1,0 +1,175 @@
+"""Sandbox behaviour on every backend: files, stdin, exit codes, limits, sessions, the CLI.
+
+Hostile programs live in tests/security; these check the protocol works for honest code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from agent_rl.errors import ConfigError, InfraError
+from tools import ToolSet
+from tools.sandbox import BwrapSandbox, Limits, PythonSession, get_sandbox, python_tool
+
+BACKENDS = ["bwrap", pytest.param("docker", marks=pytest.mark.docker)]
+LIMITS = Limits(timeout=5.0, memory_mb=256, max_processes=32, disk_mb=16)
+
+
+@pytest.fixture(scope="module")
+def boxes():
+    from tools.sandbox import DockerSandbox
+
+    made: dict = {}
+
+    def get(name: str):
+        if name not in made:
+            box = BwrapSandbox(LIMITS) if name == "bwrap" else DockerSandbox(LIMITS, warm=1)
+            made[name] = (box, box.available())
+        box, reason = made[name]
+        if reason is not None:
+            pytest.skip(f"{name} sandbox unavailable here: {reason}")
+        return box
+
+    yield get
+    for box, _ in made.values():
+        box.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_files_stdin_and_exit_code(boxes, backend):
+    box = boxes(backend)
+    result = box.run_python(
+        "import sys, json\n"
+        "data = json.load(open('data/in.json'))\n"
+        "print(data['x'] * 2, sys.stdin.read().strip(), open('raw.bin', 'rb').read())\n"
+        "print('warn', file=sys.stderr)\n"
+        "sys.exit(7)\n",
+        files={"data/in.json": json.dumps({"x": 21}), "raw.bin": b"\x00\x01"},
+        stdin="from stdin\n",
+    )
+    assert result.exit_code == 7 and not result.ok and result.infra_error is None
+    assert result.stdout == "42 from stdin b'\\x00\\x01'\n"
+    assert result.stderr == "warn\n"
+    assert result.backend == backend and result.duration > 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_shell_commands_and_environment(boxes, backend):
+    box = boxes(backend)
+    result = box.run("echo $HOME $FOO; pwd; touch made && ls", env={"FOO": "bar"})
+    assert result.ok
+    assert result.stdout.splitlines() == ["/work bar", "/work", "made"]
+    missing = box.run(["no-such-program"])
+    assert missing.exit_code == 127 and missing.infra_error is None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_timeout_and_memory_verdicts(boxes, backend):
+    box = boxes(backend)
+    slow = box.run_python("import time; time.sleep(30)", timeout=1)
+    assert slow.timed_out and slow.exit_code is None and not slow.ok
+    hungry = box.run_python("x = bytearray(1 << 30)", memory_mb=128)
+    assert hungry.oom and not hungry.timed_out
+    fine = box.run_python("x = bytearray(32 << 20); print(len(x))", memory_mb=256)
+    assert fine.ok and fine.stdout.strip() == str(32 << 20)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_async_runs_in_parallel(boxes, backend):
+    box = boxes(backend)
+    results = await asyncio.gather(*(box.arun_python(f"print({i} * {i})") for i in range(6)))
+    assert [r.stdout.strip() for r in results] == [str(i * i) for i in range(6)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_python_session_keeps_state(boxes, backend):
+    box = boxes(backend)
+    with PythonSession(box, timeout=3) as session:
+        assert session.run("import math\nx = 40").ok
+        assert session.run("x + 2").stdout == "42\n"
+        err = session.run("undefined_name")
+        assert err.exit_code == 1 and "NameError" in err.stderr and "<cell>" in err.stderr
+        assert session.run("print(input.__name__)").stdout == "input\n"
+        child = session.run("import subprocess; subprocess.run(['echo', 'from child'])")
+        assert "from child" in child.stdout
+        late = session.run("import time; time.sleep(30)", timeout=1)
+        assert late.timed_out
+        after = session.run("'x' in globals()")
+        assert "session restarted" in after.stderr and after.stdout == "False\n"
+        assert session.restarts == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_run_python_tool(boxes, backend):
+    box = boxes(backend)
+    run_python = python_tool(box, timeout=3)
+    ts = ToolSet([run_python])
+    assert ts.specs()[0]["function"]["name"] == "run_python"
+
+    def call(code: str) -> dict:
+        return {"id": "1", "type": "function",
+                "function": {"name": "run_python", "arguments": json.dumps({"code": code})}}
+
+    first = await ts.acall(call("y = 6 * 7\nprint(y)"))
+    assert first.ok and "exit code 0" in first.content and "42" in first.content
+    again = await ts.acall(call("y + 1"))
+    assert "43" in again.content and again.value.exit_code == 0
+    failing = await ts.acall(call("1/0"))
+    assert failing.ok and "ZeroDivisionError" in failing.content  # the code failed, not the tool
+    run_python.fn.session.close()
+
+
+def test_infra_failure_is_not_a_program_failure(tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    box = BwrapSandbox(LIMITS, bwrap=str(fake))
+    result = box.run(["true"])
+    assert result.infra_error and "Permission denied" in result.infra_error
+    assert result.exit_code is None
+    with pytest.raises(InfraError, match="Permission denied"):
+        result.raise_for_infra()
+    assert box.available() is not None
+
+
+def test_program_cannot_fake_an_infra_error(boxes):
+    box = boxes("bwrap")
+    result = box.run(["sh", "-c", "echo 'bwrap: fake failure' >&2; exit 1"])
+    assert result.infra_error is None and result.exit_code == 1
+
+
+def test_bad_arguments_raise_config_errors(boxes):
+    box = boxes("bwrap")
+    with pytest.raises(ConfigError, match="timeout"):
+        box.run(["true"], timeout=-1)
+    with pytest.raises(ConfigError, match="relative path"):
+        box.run(["true"], files={"../x": "y"})
+    with pytest.raises(ConfigError, match="unknown sandbox backend"):
+        get_sandbox("chroot")
+
+
+def test_get_sandbox_auto_and_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from agent_rl.cli.sandbox import app
+
+    box = get_sandbox("auto")
+    assert box.name in ("bwrap", "docker") and box.run(["true"]).ok
+    program = tmp_path / "prog.py"
+    program.write_text("import sys\nprint('out', sys.stdin.read())\nsys.exit(3)\n")
+    stdin = tmp_path / "in.txt"
+    stdin.write_text("text")
+    runner = CliRunner()
+    done = runner.invoke(app, ["run", str(program), "--backend", "bwrap", "--timeout", "5",
+                               "--memory", "256", "--stdin", str(stdin)])
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["exit_code"] == 3 and result["stdout"] == "out text\n"
+    looping = tmp_path / "loop.sh"
+    looping.write_text("while :; do :; done\n")
+    timed = json.loads(runner.invoke(app, ["run", str(looping), "--backend", "bwrap",
+                                           "--timeout", "1"]).output)
+    assert timed["timed_out"] is True
