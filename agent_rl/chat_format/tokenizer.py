@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
@@ -30,6 +31,9 @@ from agent_rl.chat_format.special_tokens import (
 )
 from agent_rl.chat_format.tools_prompt import TOOLS_HEADER, TOOLS_INSTRUCTION
 from agent_rl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ def atomic_build_dir(target: Path, build: Callable[[Path], None]) -> Path:
     return target
 
 
-def _train_backend():  # -> tokenizers.Tokenizer
+def _train_backend() -> Tokenizer:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
     tok = Tokenizer(models.BPE())
@@ -96,7 +100,7 @@ def _train_backend():  # -> tokenizers.Tokenizer
     return tok
 
 
-def _wrap(backend) -> PreTrainedTokenizerFast:  # backend: tokenizers.Tokenizer
+def _wrap(backend: Tokenizer) -> PreTrainedTokenizerFast:
     tok = PreTrainedTokenizerFast(
         tokenizer_object=backend,
         bos_token=BOS,

@@ -52,7 +52,9 @@ def _overrides(
     return items + list(sets or [])
 
 
-def _run(config: Path | None, overrides: list[str], resume: bool, stages: list[str] | None = None) -> dict[str, Any]:
+def _run(
+    config: Path | None, overrides: list[str], resume: bool, stages: list[str] | None = None
+) -> dict[str, Any]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -102,22 +104,30 @@ def _run(config: Path | None, overrides: list[str], resume: bool, stages: list[s
     dpo = summary["stages"].get("dpo")
     if dpo and "dpo/margin" in dpo:
         console.print(f"DPO: margin {dpo['dpo/margin']:.3f}, accuracy {dpo['dpo/accuracy']:.2f}")
-    console.print(f"done in {summary['seconds']:.0f}s; summary, metrics and plots in {cfg.output_dir}")
+    console.print(
+        f"done in {summary['seconds']:.0f}s; summary, metrics and plots in {cfg.output_dir}"
+    )
     return summary
 
 
-CONFIG = typer.Option(None, "--config", "-c", help="YAML config (see configs/).", exists=True, dir_okay=False)
+CONFIG = typer.Option(
+    None, "--config", "-c", help="YAML config (see configs/).", exists=True, dir_okay=False
+)
 SETS = typer.Option(None, "--set", "-s", help="Any config key: --set rl.lr=1e-4 (repeatable).")
 RESUME = typer.Option(False, "--resume", help="Continue from the last checkpoints in --out.")
 OUT = typer.Option(None, "--out", "-o", help="Run directory (output_dir).")
-MODEL = typer.Option(None, "--model", "-m", help="tiny (the embedded default) or a local model dir.")
+MODEL = typer.Option(
+    None, "--model", "-m", help="tiny (the embedded default) or a local model dir."
+)
 DEVICE = typer.Option(None, "--device", help="auto, cpu, cuda, cuda:N.")
 
 
 @app.callback()
 def train(
     ctx: typer.Context,
-    env: str | None = typer.Option(None, "--env", "-e", help="Environment id (default agent_rl/Calculator-v0)."),
+    env: str | None = typer.Option(
+        None, "--env", "-e", help="Environment id (default agent_rl/Calculator-v0)."
+    ),
     algo: str | None = typer.Option(None, "--algo", "-a", help="grpo | ppo | dapo | gspo."),
     model: str | None = MODEL,
     config: Path | None = CONFIG,
@@ -130,9 +140,15 @@ def train(
 ) -> None:
     """Run the pipeline (default: SFT warm-up, then RL) and report held-out success."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = {"config": config, "sets": _overrides(env=env, algo=algo, model=model, out=out, device=device, sets=sets), "resume": resume}
+        ctx.obj = {
+            "config": config,
+            "sets": _overrides(env=env, algo=algo, model=model, out=out, device=device, sets=sets),
+            "resume": resume,
+        }
         return
-    overrides = _overrides(env=env, algo=algo, model=model, steps=steps, out=out, device=device, sets=sets)
+    overrides = _overrides(
+        env=env, algo=algo, model=model, steps=steps, out=out, device=device, sets=sets
+    )
     if stages:
         overrides.insert(0, f"stages={stages}")
     _run(config, overrides, resume)
@@ -147,7 +163,9 @@ def sft(
     ctx: typer.Context,
     data: list[str] | None = typer.Option(None, "--data", "-d", help="JSONL files (repeatable)."),
     source: str | None = typer.Option(
-        None, "--source", help="oracle | tokenized | conversations | trajectories | auto (detect per file; default with --data)."
+        None,
+        "--source",
+        help="oracle | tokenized | conversations | trajectories | auto (detect per file; default with --data).",
     ),
     steps: int | None = typer.Option(None, "--steps", help="SFT steps."),
     model: str | None = MODEL,
@@ -175,7 +193,9 @@ def sft(
 @app.command("dpo")
 def dpo(
     ctx: typer.Context,
-    data: list[str] = typer.Option(..., "--data", "-d", help="JSONL preference pairs (repeatable)."),
+    data: list[str] = typer.Option(
+        ..., "--data", "-d", help="JSONL preference pairs (repeatable)."
+    ),
     beta: float | None = typer.Option(None, "--beta", help="DPO beta."),
     steps: int | None = typer.Option(None, "--steps", help="DPO steps."),
     model: str | None = MODEL,

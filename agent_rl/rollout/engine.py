@@ -18,6 +18,7 @@ import asyncio
 import inspect
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -242,7 +243,19 @@ class RolloutEngine:
             for i, (seed, options) in enumerate(jobs)
             for s in range(group_size)
         ]
-        return list(await asyncio.gather(*coros))
+        trajectories = list(await asyncio.gather(*coros))
+        failed = [t for t in trajectories if t.failed]
+        if failed:  # never silent: say how many episodes are excluded, and why
+            kinds = Counter(t.termination for t in failed)
+            logger.warning(
+                "%d of %d episodes of %s failed and are excluded (%s); first error: %s",
+                len(failed),
+                len(trajectories),
+                self.env_id,
+                ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
+                failed[0].error,
+            )
+        return trajectories
 
     # -- one episode ----------------------------------------------------------------------
     async def _timed(self, what: str, aw: Awaitable[T]) -> T:

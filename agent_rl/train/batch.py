@@ -130,7 +130,10 @@ def sft_batch(
 ) -> SequenceBatch:
     """Whole sequences with a per-token mask (the mask of token t decides whether t is
     predicted): everything before the first trained token is the prompt."""
-    cuts = [max(1, list(m).index(1)) if 1 in m else max(1, len(s)) for s, m in zip(sequences, masks, strict=True)]
+    cuts = [
+        max(1, list(m).index(1)) if 1 in m else max(1, len(s))
+        for s, m in zip(sequences, masks, strict=True)
+    ]
     return make_batch(
         [list(s[:c]) for s, c in zip(sequences, cuts, strict=True)],
         [list(s[c:]) for s, c in zip(sequences, cuts, strict=True)],
@@ -165,7 +168,9 @@ def forward(
         s = int(batch.prefix_ids.numel())
         past = model(input_ids=batch.prefix_ids[None, :], use_cache=True).past_key_values
         past.batch_repeat_interleave(batch.size)
-        attn = torch.cat([torch.ones((batch.size, s), dtype=attn.dtype, device=attn.device), attn], 1)
+        attn = torch.cat(
+            [torch.ones((batch.size, s), dtype=attn.dtype, device=attn.device), attn], 1
+        )
     out = model(
         input_ids=batch.input_ids,
         attention_mask=attn,

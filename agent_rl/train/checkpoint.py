@@ -102,9 +102,9 @@ class CheckpointManager:
         if not self.root.is_dir():
             return
         for child in self.root.iterdir():
-            if child.name.startswith(".tmp-") and child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            elif _STEP_DIR.match(child.name) and not (child / MARKER).is_file():
+            partial = child.name.startswith(".tmp-") and child.is_dir()
+            unmarked = bool(_STEP_DIR.match(child.name)) and not (child / MARKER).is_file()
+            if partial or unmarked:
                 shutil.rmtree(child, ignore_errors=True)
 
     def list(self) -> list[tuple[int, Path]]:

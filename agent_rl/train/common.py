@@ -169,7 +169,9 @@ class Stage:
         plots: list[Path] = []
         if self.metrics is not None:
             if self.plots and self.metrics.records:
-                plots = plot_metrics(self.metrics.records, self.dir / "plots", prefix=f"{self.name}: ")
+                plots = plot_metrics(
+                    self.metrics.records, self.dir / "plots", prefix=f"{self.name}: "
+                )
             self.metrics.close()
         return plots
 

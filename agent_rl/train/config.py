@@ -136,6 +136,8 @@ class RLConfig:
     """PPO: learning rate of the value head (None: 10x lr)."""
     success_threshold: float = 1.0
     """An episode counts as a success when its reward is at least this."""
+    share_prefix: bool = True
+    """Run the prompts' common prefix (system prompt, tool specs) once per batch."""
 
 
 @dataclass
@@ -336,7 +338,9 @@ def _check_name(obj: Any, name: str, prefix: str) -> str:
     if name not in names:
         full = f"{prefix}.{name}" if prefix else name
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; known keys: {', '.join(names)}"
+        hint = (
+            f"; did you mean {', '.join(close)}?" if close else f"; known keys: {', '.join(names)}"
+        )
         raise ConfigError(f"unknown key{hint}", key=full)
     return name
 
@@ -388,9 +392,11 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
                 raise ConfigError(f"expected {len(args)} values, got {value!r}", key=key)
             return tuple(_coerce(v, a, key) for v, a in zip(value, args, strict=True))
         inner = args[0] if args else Any
-        return type(value)(_coerce(v, inner, key) for v in value) if origin is tuple else [
-            _coerce(v, inner, key) for v in value
-        ]
+        return (
+            type(value)(_coerce(v, inner, key) for v in value)
+            if origin is tuple
+            else [_coerce(v, inner, key) for v in value]
+        )
     if origin is dict:
         if not isinstance(value, Mapping):
             raise ConfigError(f"expected a mapping, got {value!r}", key=key)
@@ -452,7 +458,9 @@ def validate(cfg: TrainConfig) -> None:
     rl, sft, dpo = cfg.rl, cfg.sft, cfg.dpo
     _choice(rl.algo, ALGOS, "rl.algo")
     if not cfg.stages:
-        raise ConfigError(f"at least one stage is needed; allowed: {', '.join(STAGES)}", key="stages")
+        raise ConfigError(
+            f"at least one stage is needed; allowed: {', '.join(STAGES)}", key="stages"
+        )
     for i, stage in enumerate(cfg.stages):
         _choice(stage, STAGES, f"stages[{i}]")
     if len(set(cfg.stages)) != len(cfg.stages):
@@ -471,14 +479,23 @@ def validate(cfg: TrainConfig) -> None:
     _choice(sft.source, SFT_SOURCES, "sft.source")
     for section, sched in (("rl", rl.schedule), ("sft", sft.schedule), ("dpo", dpo.schedule)):
         _choice(sched, SCHEDULES, f"{section}.schedule")
-    for key in ("steps", "tasks_per_step", "group_size", "mini_batches", "micro_batch_size", "ppo_epochs"):
+    for key in (
+        "steps",
+        "tasks_per_step",
+        "group_size",
+        "mini_batches",
+        "micro_batch_size",
+        "ppo_epochs",
+    ):
         _positive(getattr(rl, key), f"rl.{key}")
     for key in ("lr", "max_grad_norm", "clip_ratio", "clip_ratio_c"):
         _positive(getattr(rl, key), f"rl.{key}")
     for key in ("kl_coef", "entropy_coef", "warmup_steps", "weight_decay", "overlong_penalty"):
         _positive(getattr(rl, key), f"rl.{key}", zero_ok=True)
     if rl.clip_ratio_c <= 1.0:
-        raise ConfigError(f"must be > 1 (dual-clip bound), got {rl.clip_ratio_c}", key="rl.clip_ratio_c")
+        raise ConfigError(
+            f"must be > 1 (dual-clip bound), got {rl.clip_ratio_c}", key="rl.clip_ratio_c"
+        )
     for key in ("clip_ratio_low", "clip_ratio_high", "overlong_buffer", "value_lr"):
         v = getattr(rl, key)
         if v is not None:

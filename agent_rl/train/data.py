@@ -54,7 +54,9 @@ def _lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _int_list(obj: dict[str, Any], key: str, path: str, line: int) -> list[int]:
     value = obj.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
         raise DataError("expected a list of integers", path=path, line=line, key=key)
     return value
 
@@ -73,26 +75,39 @@ def load_tokenized(path: str | Path) -> list[Example]:
                 key="loss_mask",
             )
         if any(m not in (0, 1) for m in mask):
-            raise DataError("loss_mask entries must be 0 or 1", path=str(path), line=lineno, key="loss_mask")
+            raise DataError(
+                "loss_mask entries must be 0 or 1", path=str(path), line=lineno, key="loss_mask"
+            )
         out.append(Example(ids, mask))
     return out
 
 
-def encode_conversation(chat_format: Any, obj: dict[str, Any], path: str = "", line: int = 0) -> Example:
+def encode_conversation(
+    chat_format: Any, obj: dict[str, Any], path: str = "", line: int = 0
+) -> Example:
     messages = obj.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise DataError("expected a non-empty list of messages", path=path or None, line=line or None, key="messages")
+        raise DataError(
+            "expected a non-empty list of messages",
+            path=path or None,
+            line=line or None,
+            key="messages",
+        )
     tools = obj.get("tools") or None
     try:
         enc = chat_format.encode(messages, tools=tools, thinking=bool(obj.get("thinking", False)))
     except Exception as exc:
-        raise DataError(f"cannot encode: {exc}", path=path or None, line=line or None, key="messages") from exc
+        raise DataError(
+            f"cannot encode: {exc}", path=path or None, line=line or None, key="messages"
+        ) from exc
     return Example(list(enc.input_ids), list(enc.loss_mask))
 
 
 def load_conversations(path: str | Path, chat_format: Any) -> list[Example]:
     """Examples from canonical conversation JSONL, encoded with the chat format's masks."""
-    return [encode_conversation(chat_format, obj, str(path), lineno) for lineno, obj in _lines(path)]
+    return [
+        encode_conversation(chat_format, obj, str(path), lineno) for lineno, obj in _lines(path)
+    ]
 
 
 def trajectory_example(traj: Any) -> Example:
@@ -182,25 +197,48 @@ def load_pairs(path: str | Path, chat_format: Any) -> list[PreferencePair]:
     for lineno, obj in _lines(path):
         for key in ("chosen", "rejected"):
             if not isinstance(obj.get(key), list) or not obj[key]:
-                raise DataError("expected a non-empty list of messages", path=str(path), line=lineno, key=key)
+                raise DataError(
+                    "expected a non-empty list of messages", path=str(path), line=lineno, key=key
+                )
         prompt = obj.get("prompt") or []
         if not isinstance(prompt, list):
-            raise DataError("expected a list of messages", path=str(path), line=lineno, key="prompt")
+            raise DataError(
+                "expected a list of messages", path=str(path), line=lineno, key="prompt"
+            )
         base = {"tools": obj.get("tools"), "thinking": obj.get("thinking", False)}
-        chosen = encode_conversation(chat_format, {**base, "messages": prompt + obj["chosen"]}, str(path), lineno)
-        rejected = encode_conversation(chat_format, {**base, "messages": prompt + obj["rejected"]}, str(path), lineno)
+        chosen = encode_conversation(
+            chat_format, {**base, "messages": prompt + obj["chosen"]}, str(path), lineno
+        )
+        rejected = encode_conversation(
+            chat_format, {**base, "messages": prompt + obj["rejected"]}, str(path), lineno
+        )
         shared = _split_shared_prompt(chosen, rejected)
         # The prompt ends where both sides' first trained token starts (or where they differ).
         first_c = chosen.loss_mask.index(1) if 1 in chosen.loss_mask else len(chosen.input_ids)
-        first_r = rejected.loss_mask.index(1) if 1 in rejected.loss_mask else len(rejected.input_ids)
+        first_r = (
+            rejected.loss_mask.index(1) if 1 in rejected.loss_mask else len(rejected.input_ids)
+        )
         cut = min(shared, first_c, first_r)
         if cut == 0:
-            raise DataError("chosen and rejected share no prompt", path=str(path), line=lineno, key="prompt")
+            raise DataError(
+                "chosen and rejected share no prompt", path=str(path), line=lineno, key="prompt"
+            )
         c_mask, r_mask = chosen.loss_mask[cut:], rejected.loss_mask[cut:]
         if not any(c_mask) or not any(r_mask):
-            raise DataError("no assistant tokens after the shared prompt", path=str(path), line=lineno, key="chosen")
+            raise DataError(
+                "no assistant tokens after the shared prompt",
+                path=str(path),
+                line=lineno,
+                key="chosen",
+            )
         pairs.append(
-            PreferencePair(chosen.input_ids[:cut], chosen.input_ids[cut:], c_mask, rejected.input_ids[cut:], r_mask)
+            PreferencePair(
+                chosen.input_ids[:cut],
+                chosen.input_ids[cut:],
+                c_mask,
+                rejected.input_ids[cut:],
+                r_mask,
+            )
         )
     if not pairs:
         raise DataError("no pairs in file", path=str(path))

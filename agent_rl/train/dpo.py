@@ -29,7 +29,9 @@ from agent_rl.train.modeling import autocast, frozen_copy
 log = logging.getLogger(__name__)
 
 
-def sequence_logprobs(model: Any, pairs: Sequence[PreferencePair], pad: int, device: Any) -> tuple[torch.Tensor, torch.Tensor]:
+def sequence_logprobs(
+    model: Any, pairs: Sequence[PreferencePair], pad: int, device: Any
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Summed masked logprobs of chosen and rejected continuations: (chosen, rejected)."""
     prompts = [p.prompt_ids for p in pairs] * 2
     responses = [p.chosen_ids for p in pairs] + [p.rejected_ids for p in pairs]
@@ -85,7 +87,9 @@ def train_dpo(
     if resume and (ref_dir / "config.json").is_file():
         from agent_rl.train.modeling import load_weights
 
-        load_weights(ref, ref_dir)  # the reference is the stage's starting point, not the resumed weights
+        load_weights(
+            ref, ref_dir
+        )  # the reference is the stage's starting point, not the resumed weights
     else:
         from agent_rl.train.modeling import save_model
 
@@ -103,7 +107,9 @@ def train_dpo(
     order: list[int] = []
     epoch = 0
     while len(order) < dc.steps * dc.batch_size:
-        order.extend(np.random.default_rng(cfg.seed * 104_729 + epoch).permutation(len(pairs)).tolist())
+        order.extend(
+            np.random.default_rng(cfg.seed * 104_729 + epoch).permutation(len(pairs)).tolist()
+        )
         epoch += 1
     last: dict[str, Any] = {}
     for step in range(start, dc.steps):
@@ -117,7 +123,9 @@ def train_dpo(
                 ref_c, ref_r = sequence_logprobs(ref, micro, pad, stage.device)
             with autocast(stage.device, stage.amp_dtype):
                 pol_c, pol_r = sequence_logprobs(model, micro, pad, stage.device)
-            loss_vec, r_c, r_r = dpo_loss(pol_c.float(), pol_r.float(), ref_c.float(), ref_r.float(), dc.beta)
+            loss_vec, r_c, r_r = dpo_loss(
+                pol_c.float(), pol_r.float(), ref_c.float(), ref_r.float(), dc.beta
+            )
             loss = loss_vec.sum() / len(batch)
             stage.guard(step + 1, {"dpo/loss": loss, "policy_logprobs": torch.cat([pol_c, pol_r])})
             loss.backward()
@@ -142,7 +150,9 @@ def train_dpo(
 
 
 @torch.no_grad()
-def preference_margin(model: Any, ref: Any, pairs: Sequence[PreferencePair], beta: float, pad: int = 0) -> float:
+def preference_margin(
+    model: Any, ref: Any, pairs: Sequence[PreferencePair], beta: float, pad: int = 0
+) -> float:
     """Mean implicit reward margin of `model` over `ref` on `pairs` (evaluation)."""
     device = next(model.parameters()).device
     pc, pr = sequence_logprobs(model, pairs, pad, device)

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 class NonFiniteLossError(AgentRLError, FloatingPointError):
     """A loss (or a tensor feeding it) became NaN or inf; the run stops before the update."""
 
-    def __init__(self, stage: str, step: int, name: str, detail: str, checkpoint: str | None) -> None:
+    def __init__(
+        self, stage: str, step: int, name: str, detail: str, checkpoint: str | None
+    ) -> None:
         self.stage, self.step, self.name, self.checkpoint = stage, step, name, checkpoint
         kept = f"; last good checkpoint: {checkpoint}" if checkpoint else "; no checkpoint yet"
         super().__init__(f"{stage} step {step}: non-finite {name} ({detail}){kept}")
@@ -39,14 +41,19 @@ def check_finite(tensors: Mapping[str, torch.Tensor | float | None]) -> tuple[st
         if t.is_floating_point() and not bool(torch.isfinite(t).all()):
             n_nan = int(torch.isnan(t).sum())
             n_inf = int(torch.isinf(t).sum())
-            return name, f"{n_nan} NaN and {n_inf} inf of {t.numel()} values, shape {tuple(t.shape)}"
+            return (
+                name,
+                f"{n_nan} NaN and {n_inf} inf of {t.numel()} values, shape {tuple(t.shape)}",
+            )
     return None
 
 
 class MetricsLogger:
     """Append step metrics to `metrics.jsonl` and TensorBoard under `root`."""
 
-    def __init__(self, root: str | Path, *, tensorboard: bool = True, resume_step: int | None = None) -> None:
+    def __init__(
+        self, root: str | Path, *, tensorboard: bool = True, resume_step: int | None = None
+    ) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.path = self.root / "metrics.jsonl"
@@ -115,7 +122,9 @@ PLOTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def plot_metrics(records: list[dict[str, Any]], out_dir: str | Path, prefix: str = "") -> list[Path]:
+def plot_metrics(
+    records: list[dict[str, Any]], out_dir: str | Path, prefix: str = ""
+) -> list[Path]:
     """Write one PNG per known metric present in `records`; returns the files written."""
     import matplotlib
 
@@ -134,7 +143,10 @@ def plot_metrics(records: list[dict[str, Any]], out_dir: str | Path, prefix: str
         ax.plot(xs, ys, marker="o" if len(xs) < 30 else None, linewidth=1.5)
         if len(ys) >= 8 and key in ("reward/mean", "success/mean"):
             w = max(2, len(ys) // 8)
-            smooth = [sum(ys[max(0, i - w + 1) : i + 1]) / len(ys[max(0, i - w + 1) : i + 1]) for i in range(len(ys))]
+            smooth = [
+                sum(ys[max(0, i - w + 1) : i + 1]) / len(ys[max(0, i - w + 1) : i + 1])
+                for i in range(len(ys))
+            ]
             ax.plot(xs, smooth, linewidth=2.5, label=f"moving mean ({w})")
             ax.legend()
         ax.set_title(f"{prefix}{title}")

@@ -111,7 +111,10 @@ def save_model(model: Any, tokenizer: Any, path: Path) -> None:
     model.save_pretrained(str(path), state_dict=state, safe_serialization=True)
     tokenizer.save_pretrained(str(path))
     if head is not None:
-        save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(path / "value_head.safetensors"))
+        save_file(
+            {k: v.contiguous() for k, v in head.state_dict().items()},
+            str(path / "value_head.safetensors"),
+        )
 
 
 def load_weights(model: Any, path: Path) -> None:
@@ -127,7 +130,9 @@ def load_weights(model: Any, path: Path) -> None:
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.startswith("value_head.")]
     # Tied embeddings are saved once; the tie restores the other name.
-    missing = [k for k in missing if not (k == "lm_head.weight" and model.config.tie_word_embeddings)]
+    missing = [
+        k for k in missing if not (k == "lm_head.weight" and model.config.tie_word_embeddings)
+    ]
     if missing or unexpected:
         raise ConfigError(
             f"weights in {path} do not fit the model (missing {missing[:5]}, unexpected {unexpected[:5]})",

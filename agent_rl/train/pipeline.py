@@ -61,7 +61,9 @@ def run_pipeline(
             from agent_rl.train.sft import sft_examples, train_sft
 
             examples = sft_examples(cfg, chat_format, stage_dir)
-            result = train_sft(cfg, model, tokenizer, examples, stage_dir, resume=resume, on_step=on_step)
+            result = train_sft(
+                cfg, model, tokenizer, examples, stage_dir, resume=resume, on_step=on_step
+            )
         elif stage == "rl":
             from agent_rl.train.rl import RLTrainer
 
@@ -70,7 +72,9 @@ def run_pipeline(
         else:
             from agent_rl.train.dpo import train_dpo_from_config
 
-            result = train_dpo_from_config(cfg, model, tokenizer, chat_format, stage_dir, resume=resume, on_step=on_step)
+            result = train_dpo_from_config(
+                cfg, model, tokenizer, chat_format, stage_dir, resume=resume, on_step=on_step
+            )
         result = dict(result)
         result["seconds"] = time.perf_counter() - t0
         summary["stages"][stage] = result
@@ -124,12 +128,19 @@ def _reward_curve(out: Path, summary: dict[str, Any]) -> None:
     ax.plot(xs, [r["reward/mean"] for r in train], label="train reward (mean)", alpha=0.8)
     ax.plot(xs, [r["success/mean"] for r in train], label="train success", alpha=0.8)
     if evals:
-        ax.plot([r["step"] for r in evals], [r["eval/success"] for r in evals], "o-", color="black",
-                label="held-out success (greedy)")
+        ax.plot(
+            [r["step"] for r in evals],
+            [r["eval/success"] for r in evals],
+            "o-",
+            color="black",
+            label="held-out success (greedy)",
+        )
     hs = summary.get("held_out_success")
     title = f"{summary['config']['rl']['algo'].upper()} on {summary['config']['env']['id']}"
     if hs:
-        title += f"\nheld-out success {hs['after_sft']:.2f} after SFT -> {hs['after_rl']:.2f} after RL"
+        title += (
+            f"\nheld-out success {hs['after_sft']:.2f} after SFT -> {hs['after_rl']:.2f} after RL"
+        )
     ax.set_title(title)
     ax.set_xlabel("RL step")
     ax.set_ylim(-0.02, 1.02)

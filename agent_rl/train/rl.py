@@ -131,7 +131,9 @@ class RLTrainer:
         self.ref = frozen_copy(model) if self.rl.kl_coef > 0 else None
         self.actor_cfg = algos.actor_config(self.rl)
         self.pad = int(getattr(tokenizer, "pad_token_id", None) or 0)
-        self.policy = TransformersPolicy(model, tokenizer, max_batch_size=max(cfg.rollout.concurrency, 1))
+        self.policy = TransformersPolicy(
+            model, tokenizer, max_batch_size=max(cfg.rollout.concurrency, 1)
+        )
         model.train()
 
         head = [p for n, p in model.named_parameters() if n.startswith("value_head.")]
@@ -181,7 +183,9 @@ class RLTrainer:
     def evaluate(self, episodes: int | None = None) -> dict[str, float]:
         """Held-out success rate and mean reward (seeds from `env.eval_seed_start`)."""
         n = self.cfg.eval.episodes if episodes is None else episodes
-        return evaluate_policy(self.cfg, self.policy, self.chat_format, n, self.cfg.eval.temperature)
+        return evaluate_policy(
+            self.cfg, self.policy, self.chat_format, n, self.cfg.eval.temperature
+        )
 
     def _collect(self, step: int) -> tuple[list[Any], list[float], list[str], dict[str, float]]:
         """Sample this step's groups; DAPO drops all-equal groups and refills up to a cap."""
@@ -206,7 +210,9 @@ class RLTrainer:
                 need = rl.tasks_per_step - have
                 seeds = list(range(self.refill_cursor, self.refill_cursor + need))
                 self.refill_cursor += need
-                more = self.rollout(seeds, rl.group_size, self.cfg.rollout.temperature, sample_seed + rnd * 7919)
+                more = self.rollout(
+                    seeds, rl.group_size, self.cfg.rollout.temperature, sample_seed + rnd * 7919
+                )
                 rounds.append((rnd, more))
                 all_trajs.extend(more)
                 t2, r2, g2 = self._score(more, rnd, step)
@@ -231,7 +237,9 @@ class RLTrainer:
                 "success/mean": float(np.mean([t.reward >= thr for t in ok])) if ok else 0.0,
                 "response/length": float(np.mean([t.num_policy_tokens for t in ok])) if ok else 0.0,
                 "response/turns": float(np.mean([t.num_turns for t in ok])) if ok else 0.0,
-                "response/truncated": float(np.mean([t.termination == "max_tokens" for t in ok])) if ok else 0.0,
+                "response/truncated": float(np.mean([t.termination == "max_tokens" for t in ok]))
+                if ok
+                else 0.0,
                 "rollout/failed": float(len(all_trajs) - len(ok)),
                 "rollout/episodes": float(len(all_trajs)),
             }
@@ -247,7 +255,9 @@ class RLTrainer:
             )
         return kept_t, kept_r, kept_g, info
 
-    def _score(self, trajs: Sequence[Any], rnd: int, step: int) -> tuple[list[Any], list[float], list[str]]:
+    def _score(
+        self, trajs: Sequence[Any], rnd: int, step: int
+    ) -> tuple[list[Any], list[float], list[str]]:
         """Training rewards (with DAPO's overlong penalty) of the usable episodes."""
         rl = self.rl
         out_t, out_r, out_g = [], [], []
@@ -257,7 +267,10 @@ class RLTrainer:
             r = float(t.reward)
             if rl.overlong_buffer:
                 r += algos.overlong_penalty(
-                    t.num_policy_tokens, int(rl.max_response_tokens or 1), rl.overlong_buffer, rl.overlong_penalty
+                    t.num_policy_tokens,
+                    int(rl.max_response_tokens or 1),
+                    rl.overlong_buffer,
+                    rl.overlong_penalty,
                 )
             out_t.append(t)
             out_r.append(r)
@@ -271,6 +284,7 @@ class RLTrainer:
             [t.response_ids for t in trajs],
             [t.loss_mask for t in trajs],
             self.pad,
+            share_prefix=self.rl.share_prefix,
         )
         rw = batch.responses.shape[1]
         rollout_lp = torch.zeros((len(trajs), rw), dtype=torch.float32)
@@ -280,7 +294,9 @@ class RLTrainer:
         return batch, rollout_lp
 
     @torch.no_grad()
-    def _pre_pass(self, batch: SequenceBatch, model: Any, values: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def _pre_pass(
+        self, batch: SequenceBatch, model: Any, values: bool
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         lps, vals = [], []
         mb = self.rl.micro_batch_size
         for s in range(0, batch.size, mb):
@@ -292,7 +308,9 @@ class RLTrainer:
                 vals.append(out.values.float().cpu())
         return torch.cat(lps), (torch.cat(vals) if values else None)
 
-    def train_step(self, step: int, trajs: Sequence[Any], rewards: Sequence[float], groups: Sequence[str]) -> dict[str, float]:
+    def train_step(
+        self, step: int, trajs: Sequence[Any], rewards: Sequence[float], groups: Sequence[str]
+    ) -> dict[str, float]:
         rl = self.rl
         batch, rollout_lp = self._batch(trajs)
         mask = batch.response_mask
@@ -327,6 +345,7 @@ class RLTrainer:
         out["actor/lr"] = self.scheduler.get_last_lr()[0]
         out["train/sequences"] = float(n)
         out["train/tokens"] = float(mask.sum())
+        out["train/seq_tokens"] = float(sum(len(t.prompt_ids) + len(t.response_ids) for t in trajs))
         return out
 
     def _update(
@@ -358,7 +377,11 @@ class RLTrainer:
             m = micro.response_mask
             with autocast(self.device, self.stage.amp_dtype):
                 out = forward(
-                    self.model, micro, entropy=True, values=self.ppo, temperature=self.cfg.rollout.temperature
+                    self.model,
+                    micro,
+                    entropy=True,
+                    values=self.ppo,
+                    temperature=self.cfg.rollout.temperature,
                 )
             lp = out.logprobs
             old = lp.detach() if old_lp is None else old_lp[micro_idx].to(self.device)
@@ -429,7 +452,9 @@ class RLTrainer:
             if trajs:
                 metrics = self.train_step(step, trajs, rewards, groups)
             else:
-                log.warning("rl step %d: no usable group (all rewards equal or failed); no update", step)
+                log.warning(
+                    "rl step %d: no usable group (all rewards equal or failed); no update", step
+                )
                 metrics = {"train/skipped": 1.0}
                 for _ in range(self.updates_per_step):
                     self.scheduler.step()
@@ -452,9 +477,17 @@ class RLTrainer:
                 metrics.update(after)
             last = metrics
             self.stage.log_step(step, rl.steps, metrics)
-            self.state.update({"seed_cursor": self.seed_cursor, "refill_cursor": self.refill_cursor})
+            self.state.update(
+                {"seed_cursor": self.seed_cursor, "refill_cursor": self.refill_cursor}
+            )
             self.stage.maybe_checkpoint(
-                step, rl.steps, self.model, self.tokenizer, self.optimizer, self.scheduler, self.state
+                step,
+                rl.steps,
+                self.model,
+                self.tokenizer,
+                self.optimizer,
+                self.scheduler,
+                self.state,
             )
         if start >= rl.steps and "eval_after" not in self.state:
             self.state["eval_after"] = self.evaluate()

@@ -50,7 +50,10 @@ def sft_loss(
     n_tokens = int(batch.response_mask.sum())
     out = forward(model, batch)
     loss = -agg_loss(
-        out.logprobs, batch.response_mask, "token-mean", batch_num_tokens=batch_num_tokens or max(n_tokens, 1)
+        out.logprobs,
+        batch.response_mask,
+        "token-mean",
+        batch_num_tokens=batch_num_tokens or max(n_tokens, 1),
     )
     return loss, n_tokens
 
@@ -86,7 +89,11 @@ def oracle_examples(cfg: TrainConfig, chat_format: Any, cache: Path | None = Non
             key="sft.source",
         )
     if len(good) < len(trajs):
-        log.warning("oracle: %d of %d episodes were not solved; kept the solved ones", len(trajs) - len(good), len(trajs))
+        log.warning(
+            "oracle: %d of %d episodes were not solved; kept the solved ones",
+            len(trajs) - len(good),
+            len(trajs),
+        )
     return [trajectory_example(t) for t in good]
 
 
@@ -100,7 +107,9 @@ def _limits(cfg: TrainConfig, cls: Any) -> Any:
     )
 
 
-def sft_examples(cfg: TrainConfig, chat_format: Any, stage_dir: Path | None = None) -> list[Example]:
+def sft_examples(
+    cfg: TrainConfig, chat_format: Any, stage_dir: Path | None = None
+) -> list[Example]:
     if cfg.sft.source == "oracle":
         return oracle_examples(cfg, chat_format, stage_dir / "oracle.jsonl" if stage_dir else None)
     return load_examples(cfg.sft.source, cfg.sft.data, chat_format)
@@ -153,11 +162,19 @@ def train_sft(
     epoch = 0
     needed = steps * sc.batch_size
     while len(order) < needed:
-        order.extend(np.random.default_rng(cfg.seed * 7919 + epoch).permutation(len(examples)).tolist())
+        order.extend(
+            np.random.default_rng(cfg.seed * 7919 + epoch).permutation(len(examples)).tolist()
+        )
         epoch += 1
 
     last: dict[str, Any] = {}
-    log.info("sft: %d examples, %d steps of %d (from step %d)", len(examples), steps, sc.batch_size, start)
+    log.info(
+        "sft: %d examples, %d steps of %d (from step %d)",
+        len(examples),
+        steps,
+        sc.batch_size,
+        start,
+    )
     for step in range(start, steps):
         t0 = time.perf_counter()
         idx = order[step * sc.batch_size : (step + 1) * sc.batch_size]

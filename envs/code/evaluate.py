@@ -1,7 +1,9 @@
 """Run a candidate program against a code task's tests in a sandbox and say how it did.
 
-Function tests run through `envs/code/harness.py` (one sandbox run per task; see its
-docstring for the threat model). Stdin/stdout cases run one sandbox run per case holding only
+Function tests run through `envs/code/harness.py` (see its docstring for the threat model):
+on backends that keep processes (`spawn`: bubblewrap, Docker) through warm harness servers
+reused across tasks (`HarnessPool`), else one sandbox run per task; both give the same
+verdicts. Stdin/stdout cases run one sandbox run per case holding only
 the program and that case's input; expected outputs stay on the host and are compared here.
 
 A failure of the sandbox itself gives `CodeVerdict.infra_error` (never a silent 0); a program
@@ -10,21 +12,27 @@ that crashes, times out or runs out of memory is an ordinary failure.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import json
 import math
 import secrets
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from agent_rl.errors import InfraError
 from envs.code.harness import RECORD_PREFIX, count_cases
 from envs.code.task import CodeTask
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 512
 FLOAT_TOLERANCE = 1e-6
+SERVER_LIFETIME = 3600.0
+"""CPU seconds a warm harness server may use in all (its own RLIMIT_CPU)."""
 
 
 @cache
@@ -120,41 +128,200 @@ def _first_error(cases: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def run_function_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: float,
-                       memory_mb: int) -> CodeVerdict:
-    """Run `code` against the task's function tests in one sandbox run of the harness."""
-    spec = task.test_spec()
-    total = count_cases(spec)
-    nonce = secrets.token_hex(16)
-    payload = json.dumps({**spec, "nonce": nonce})
+def _request(task: CodeTask, code: str, timeout: float, memory_mb: int) -> dict[str, Any]:
     source = (task.prefix + "\n" + code) if task.prefix else code
-    result = sandbox.run(
-        ["python3", "-I", "-B", "harness.py"],
-        files={"harness.py": harness_source(), "solution.py": source},
-        stdin=payload,
-        timeout=timeout,
-        memory_mb=memory_mb,
-    )
-    if result.infra_error:
-        return infra_verdict(total, result.infra_error)
-    records = []
+    return {
+        **task.test_spec(),
+        "nonce": secrets.token_hex(16),
+        "solution": source,
+        "memory_bytes": memory_mb * 1024 * 1024,
+        "cpu_s": math.ceil(timeout) + 1,
+    }
+
+
+@dataclass
+class _RawRun:
+    records: list[dict[str, Any]]
+    timed_out: bool = False
+    exit_note: str = ""
+    infra_error: str | None = None
+    stderr: str = ""
+
+
+def _parse_records(stdout_lines: list[str], nonce: str) -> list[dict[str, Any]]:
     marker = f"{RECORD_PREFIX}{nonce} "
-    for line in result.stdout.splitlines():
+    records = []
+    for line in stdout_lines:
         if line.startswith(marker):
             try:
                 records.append(json.loads(line[len(marker):]))
             except json.JSONDecodeError:
                 continue
-    stderr = result.stderr[-2000:]
+    return records
+
+
+def _run_once(sandbox: Any, request: dict[str, Any], timeout: float, memory_mb: int) -> _RawRun:
+    """One sandbox run of the harness (backends without long-lived processes)."""
+    payload = {k: v for k, v in request.items() if k != "solution"}
+    result = sandbox.run(
+        ["python3", "-I", "-B", "harness.py"],
+        files={"harness.py": harness_source(), "solution.py": request["solution"]},
+        stdin=json.dumps(payload),
+        timeout=timeout,
+        memory_mb=memory_mb,
+    )
+    if result.infra_error:
+        return _RawRun([], infra_error=result.infra_error)
+    note = f"exit {result.exit_code}" + (", out of memory" if result.oom else "")
+    return _RawRun(_parse_records(result.stdout.splitlines(), request["nonce"]),
+                   timed_out=result.timed_out, exit_note=note, stderr=result.stderr[-2000:])
+
+
+class HarnessPool:
+    """Warm harness servers (`harness.py --serve`) in one sandbox backend, reused across tasks.
+
+    Starting a sandbox and an interpreter costs far more than running HumanEval-sized tests;
+    a warm server pays it once. Each server lives in its own sandbox and runs one task at a
+    time; between tasks it kills every other process of its sandbox and wipes its files (see
+    `harness.serve`). A server that overruns a time limit, dies or misbehaves is killed and
+    replaced, never reused.
+    """
+
+    def __init__(self, sandbox: Any, memory_mb: int, *, max_idle: int | None = None) -> None:
+        self.sandbox = sandbox
+        self.memory_mb = memory_mb
+        self.max_idle = max_idle or getattr(sandbox, "max_concurrency", 4)
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _spawn(self) -> Any:
+        from envs.code.tir import session_sandbox
+
+        limits = self.sandbox.limits.replace(memory_mb=self.memory_mb, timeout=SERVER_LIFETIME)
+        # Spawned from one long-lived thread: bubblewrap's --die-with-parent is tied to the
+        # spawning *thread*, and callers' worker threads come and go.
+        proc = session_sandbox(self.sandbox).spawn(["python3", "-I", "-B", "harness.py", "--serve"],
+                                  {"harness.py": harness_source().encode()}, limits, {})
+        try:
+            line = proc.read_line(time.monotonic() + 30)
+        except TimeoutError:
+            line = None
+        if not line or json.loads(line).get("ready") is not True:
+            tail = proc.stderr_tail()
+            proc.kill()
+            raise OSError(f"the warm test harness did not start: {tail[-300:]}")
+        return proc
+
+    def _take(self) -> Any:
+        with self._lock:
+            while self._idle:
+                proc = self._idle.pop()
+                if proc.alive():
+                    return proc
+                proc.kill()
+        return self._spawn()
+
+    def _give_back(self, proc: Any) -> None:
+        with self._lock:
+            if len(self._idle) < self.max_idle and proc.alive():
+                self._idle.append(proc)
+                return
+        proc.kill()
+
+    def run(self, request: dict[str, Any], timeout: float) -> _RawRun:
+        """Run one request; a server that dies before starting it is replaced once."""
+        raw = self._run_on_one(request, timeout)
+        if raw.exit_note and not raw.timed_out and not any(r.get("started") for r in raw.records):
+            raw = self._run_on_one(request, timeout)
+        return raw
+
+    def _run_on_one(self, request: dict[str, Any], timeout: float) -> _RawRun:
+        try:
+            proc = self._take()
+        except (OSError, InfraError) as exc:
+            return _RawRun([], infra_error=f"cannot start the test harness: {exc}")
+        body = json.dumps(request).encode("utf-8")
+        lines: list[str] = []
+        deadline = time.monotonic() + timeout
+        try:
+            proc.send(str(len(body)).encode() + b"\n" + body)
+            while True:
+                line = proc.read_line(deadline)
+                if line is None:
+                    proc.kill()
+                    return _RawRun(_parse_records(lines, request["nonce"]),
+                                   exit_note="the harness exited")
+                lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+                records = _parse_records(lines[-1:], request["nonce"])
+                if records and records[0].get("done"):
+                    break
+        except TimeoutError:
+            proc.kill()
+            return _RawRun(_parse_records(lines, request["nonce"]), timed_out=True)
+        except OSError as exc:
+            proc.kill()
+            return _RawRun(_parse_records(lines, request["nonce"]),
+                           exit_note=f"the harness pipe broke ({exc})")
+        self._give_back(proc)
+        return _RawRun(_parse_records(lines, request["nonce"]))
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for proc in idle:
+            proc.kill()
+
+
+_pools: dict[tuple[int, int], HarnessPool] = {}
+_pools_lock = threading.Lock()
+
+
+def harness_pool(sandbox: Any, memory_mb: int) -> HarnessPool:
+    """The shared pool of warm harness servers for `sandbox` at this memory cap."""
+    key = (id(sandbox), memory_mb)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None or pool.sandbox is not sandbox:
+            pool = _pools[key] = HarnessPool(sandbox, memory_mb)
+        return pool
+
+
+@atexit.register
+def close_pools() -> None:
+    """Kill every idle warm harness server (also run at interpreter exit)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.close()
+
+
+def run_function_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: float,
+                       memory_mb: int, warm: bool = True) -> CodeVerdict:
+    """Run `code` against the task's function tests through the harness.
+
+    `warm=True` uses a warm harness server when the backend can keep processes (`spawn`),
+    else one sandbox run per task. Both give the same verdicts.
+    """
+    total = count_cases(task.test_spec())
+    request = _request(task, code, timeout, memory_mb)
+    if warm and hasattr(sandbox, "spawn"):
+        raw = harness_pool(sandbox, memory_mb).run(request, timeout)
+    else:
+        raw = _run_once(sandbox, request, timeout, memory_mb)
+    if raw.infra_error:
+        return infra_verdict(total, raw.infra_error)
+    records = raw.records
     if not any(r.get("started") for r in records):
-        if result.timed_out:
+        if raw.timed_out:
             return infra_verdict(total, f"the test harness did not start within {timeout:g} s")
         return infra_verdict(
-            total, f"the test harness failed to start (exit {result.exit_code}): {stderr[-500:]}"
+            total, f"the test harness failed to start ({raw.exit_note}): {raw.stderr[-500:]}"
         )
     cases: list[dict[str, Any]] = [{"ok": False, "error": "not run"} for _ in range(total)]
     import_error = None
     done = False
+    output = raw.stderr
     for record in records:
         if "case" in record and isinstance(record["case"], int) and 0 <= record["case"] < total:
             entry = {"ok": bool(record.get("ok"))}
@@ -163,21 +330,22 @@ def run_function_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: floa
             cases[record["case"]] = entry
         elif "import_error" in record:
             import_error = str(record["import_error"])
+        elif "output" in record:
+            output = str(record["output"])
         elif record.get("done"):
             done = True
     passed = sum(1 for c in cases if c["ok"])
     verdict = CodeVerdict(passed=passed, total=total, status="failed", cases=cases,
-                          stderr=stderr, timed_out=result.timed_out)
+                          stderr=output[-2000:], timed_out=raw.timed_out)
     if import_error is not None:
         verdict.status, verdict.error = "import_error", import_error[-1000:]
         for case in cases:
             case["error"] = "the solution failed to import"
-    elif result.timed_out:
+    elif raw.timed_out:
         verdict.status = "timeout"
         verdict.error = f"time limit of {timeout:g} s exceeded"
     elif not done:
-        verdict.error = (f"the test run ended early (exit {result.exit_code}"
-                         + (", out of memory" if result.oom else "") + ")")
+        verdict.error = f"the test run ended early ({raw.exit_note})"
     elif passed == total:
         verdict.status = "passed"
     else:
@@ -223,10 +391,12 @@ def run_stdio_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: float, 
 
 
 def evaluate_code(task: CodeTask, code: str | None, sandbox: Any, *,
-                  timeout: float | None = None, memory_mb: int | None = None) -> CodeVerdict:
+                  timeout: float | None = None, memory_mb: int | None = None,
+                  warm: bool = True) -> CodeVerdict:
     """Score `code` on `task` in `sandbox` (a `tools.sandbox.Sandbox`).
 
     `timeout`/`memory_mb` are defaults that a task's own `time_limit`/`memory_mb` override.
+    `warm` lets function tests reuse warm harness servers (see `HarnessPool`).
     """
     try:
         total = count_cases(task.test_spec()) if task.kind == "function" else len(task.io)
@@ -240,4 +410,4 @@ def evaluate_code(task: CodeTask, code: str | None, sandbox: Any, *,
     memory = task.memory_mb or memory_mb or DEFAULT_MEMORY_MB
     if task.kind == "stdio":
         return run_stdio_tests(task, code, sandbox, timeout=limit, memory_mb=memory)
-    return run_function_tests(task, code, sandbox, timeout=limit, memory_mb=memory)
+    return run_function_tests(task, code, sandbox, timeout=limit, memory_mb=memory, warm=warm)

@@ -1,12 +1,16 @@
 """The test harness that runs *inside* the sandbox for function tests (stdlib only, Python 3.8+).
 
-It is sent into the sandbox as `harness.py` and run as `python3 -I harness.py`; the host also
-imports it for `count_cases` and the value codec, so both sides agree on what a case is.
+It is sent into the sandbox as `harness.py` and run either once per task
+(`python3 -I -B harness.py`, request on stdin, solution.py in the work dir) or as a warm server
+(`--serve`: one length-prefixed request per task on stdin, carrying the solution; see
+`serve`). The host also imports it for `count_cases` and the value codec, so both sides agree
+on what a case is.
 
 Threat model (what a hostile solution can and cannot do):
 
 - Two processes. The harness (T) forks the solution process (C) *before* it reads the test
-  spec from stdin, so C's memory never held the tests. T then reads the spec (tests, nonce)
+  spec from stdin, so C's memory never held the tests (nor, in a warm server, any earlier
+  task's: every T is forked from a server that never reads a request itself). T then reads the spec (tests, nonce)
   from stdin to EOF, and only then lets C import the solution. The tests never touch the
   filesystem or the environment.
 - T makes itself non-dumpable (`prctl(PR_SET_DUMPABLE, 0)`), so C (same uid, no
@@ -19,8 +23,12 @@ Threat model (what a hostile solution can and cannot do):
 - T reports each case as a line prefixed with a per-run random nonce that only T knows; the
   host ignores everything else, so output the solution forges cannot mark a case passed.
   Killing T or hanging only loses the cases that had not been reported (they count as failed).
+- Between tasks a warm server kills every other process in its sandbox and empties /work,
+  /tmp and /dev/shm, so nothing a solution leaves behind meets the next one.
 - Not defended: a solution that guesses or hard-codes the expected outputs from the prompt;
-  the *test* code itself is trusted (it comes from the task source).
+  the *test* code itself is trusted (it comes from the task source). Return values must be
+  plain data (a test that needs an object of the solution's own class cannot run here), and
+  in-place mutation of arguments is not seen by the test (arguments are copies).
 """
 
 from __future__ import annotations
@@ -28,10 +36,16 @@ from __future__ import annotations
 import ast
 import base64
 import builtins
+import importlib.util
 import json
 import os
 import signal
 import sys
+
+try:  # loaded once here so that each forked test process has it already
+    import resource
+except ImportError:  # not on every platform; limits are then the sandbox's alone
+    resource = None  # type: ignore[assignment]
 
 RECORD_PREFIX = "@@"
 MAX_MESSAGE_BYTES = 64 << 20
@@ -209,16 +223,64 @@ def _flush() -> None:
             pass
 
 
+def _read_line_fd(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
+    """One line from a raw fd without reading past it (the next request stays in the pipe)."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1)
+        if not chunk:
+            break
+        data += chunk
+        if len(data) > limit:
+            raise ValueError("request too large")
+    return bytes(data)
+
+
+def _read_frame(fd: int) -> bytes:
+    """A request: its length as a decimal line, then exactly that many bytes."""
+    header = _read_line_fd(fd, 32).strip()
+    if not header:
+        return b""
+    size = int(header)
+    if size > MAX_MESSAGE_BYTES:
+        raise ValueError("request too large")
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _apply_limits(go: dict) -> None:
+    """C lowers its own limits for this task before any solution code runs."""
+    if resource is None:
+        return
+    for name, value in (("RLIMIT_AS", go.get("memory_bytes")), ("RLIMIT_CPU", go.get("cpu_s"))):
+        if not value:
+            continue
+        which = getattr(resource, name)
+        _soft, hard = resource.getrlimit(which)
+        value = int(value)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
 def solution_main(proto_in_fd: int, proto_out_fd: int, go_fd: int, path: str) -> None:
     """C: wait for the go signal, import the solution, then answer calls until EOF."""
     proto_in = os.fdopen(proto_in_fd, "rb")
     proto_out = os.fdopen(proto_out_fd, "wb")
-    if os.read(go_fd, 1) != b"g":
+    line = _read_line_fd(go_fd, 1 << 16)
+    if not line:
         os._exit(0)
     os.close(go_fd)
+    _apply_limits(json.loads(line))
     try:
-        import importlib.util
-
         spec = importlib.util.spec_from_file_location("solution", path)
         module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
         sys.modules["solution"] = module
@@ -374,9 +436,35 @@ def run_tests(spec: dict, channel: Channel, names: list, emit) -> None:
         emit({"case": 0, "ok": True})
 
 
-def main() -> None:
-    """T: fork C, read the spec, release C, run the tests, report each case with the nonce."""
-    _set_undumpable()
+OUTPUT_FILE = "/tmp/.solution_output"
+
+
+def _keep_only(keep: set) -> None:
+    for fd in range(3, 1024):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _output_tail(limit: int = 4000) -> str:
+    try:
+        with open(OUTPUT_FILE, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(0, size - limit))
+            return fh.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def run_one(warm: bool) -> int:
+    """T: fork C, read the request, release C, run the tests, report each case with the nonce.
+
+    One-shot mode reads the whole of stdin and finds solution.py in the work dir; warm mode
+    reads one request line (which carries the solution) and writes solution.py itself.
+    Returns the exit status (4: stdin closed, the warm server should stop).
+    """
     t_to_c_r, t_to_c_w = os.pipe()
     c_to_t_r, c_to_t_w = os.pipe()
     go_r, go_w = os.pipe()
@@ -386,33 +474,41 @@ def main() -> None:
         try:
             null = os.open(os.devnull, os.O_RDONLY)
             os.dup2(null, 0)
-            os.dup2(2, 1)  # the solution's prints go to stderr, never to the record channel
-            keep = {0, 1, 2, t_to_c_r, c_to_t_w, go_r}
-            for fd in range(3, 1024):
-                if fd not in keep:
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
+            os.close(null)
+            out = os.open(OUTPUT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(out, 1)  # the solution's prints never reach the record channel
+            os.dup2(out, 2)
+            os.close(out)
+            _keep_only({t_to_c_r, c_to_t_w, go_r})
             sys.stdin = open(os.devnull)  # noqa: SIM115
             solution_main(t_to_c_r, c_to_t_w, go_r, solution_path)
         finally:
             os._exit(0)
     for fd in (t_to_c_r, c_to_t_w, go_r):
         os.close(fd)
-    spec = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    nonce = spec["nonce"]
+    raw = _read_frame(0) if warm else sys.stdin.buffer.read()
+    if not raw.strip():
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return 4
+    request = json.loads(raw.decode("utf-8"))
+    if not warm:
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+    nonce = request["nonce"]
     out = sys.stdout
 
     def emit(record: dict) -> None:
         out.write(f"{RECORD_PREFIX}{nonce} {json.dumps(record)}\n")
         out.flush()
 
+    if "solution" in request:
+        with open(solution_path, "w", encoding="utf-8") as fh:
+            fh.write(request["solution"])
     emit({"started": True})
-    os.write(go_w, b"g")
+    go = {"memory_bytes": request.get("memory_bytes"), "cpu_s": request.get("cpu_s")}
+    os.write(go_w, json.dumps(go).encode() + b"\n")
     os.close(go_w)
     channel = Channel(os.fdopen(c_to_t_r, "rb"), os.fdopen(t_to_c_w, "wb"))
     try:
@@ -423,15 +519,107 @@ def main() -> None:
         message = (hello or {}).get("import_error") or "the solution process exited on import"
         emit({"import_error": str(message)[-4000:]})
     else:
-        run_tests(spec, channel, list(hello["ready"]), emit)
-    emit({"done": True})
+        run_tests(request, channel, list(hello["ready"]), emit)
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except OSError:
         pass
+    emit({"output": _output_tail()})
+    emit({"done": True})
     out.flush()
-    os._exit(0)
+    return 0
+
+
+def _wipe(top: str, keep: tuple = ()) -> None:
+    for root, dirs, files in os.walk(top, topdown=False):
+        for name in files + dirs:
+            path = os.path.join(root, name)
+            if path in keep:
+                continue
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
+def _others(me: int) -> list:
+    """Live processes of this sandbox other than its init (pid 1) and `me` (zombies skipped)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) not in (1, me):
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    state = fh.read().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state not in (b"Z", b"X"):
+                found.append(int(name))
+    return found
+
+
+def _kill_all_others(me: int) -> bool:
+    """SIGKILL every other process of the sandbox until none is left; False if some survive."""
+    for _ in range(200):
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process we may signal: this pid namespace's
+        except OSError:
+            pass
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+        if not _others(me):
+            return True
+        import time
+
+        time.sleep(0.005)
+    return False
+
+
+def serve() -> None:
+    """The warm server: one T per request, and a clean sandbox between requests.
+
+    Each T is forked (and forks its C) *before* its request arrives, so neither ever held an
+    earlier task's tests. After each request every other process in the sandbox is killed
+    (`kill(-1)` reaches exactly the sandbox's own processes: its pid namespace), repeated
+    until none is left (a fork racing the kill could otherwise slip through), and the work
+    dir, /tmp and /dev/shm are emptied, so nothing one solution leaves behind meets the next.
+    If anything survives, the server exits rather than serve another task.
+    """
+    _set_undumpable()
+    me = os.getpid()
+    harness = os.path.abspath(__file__)
+    sys.stdout.write(json.dumps({"ready": True}) + "\n")
+    sys.stdout.flush()
+    while True:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = run_one(warm=True)
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        clean = _kill_all_others(me)
+        if not clean or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 4):
+            return
+        for top, keep in (("/work", (harness,)), ("/tmp", ()), ("/dev/shm", ())):
+            _wipe(top, keep)
+
+
+def main() -> None:
+    _set_undumpable()
+    if "--serve" in sys.argv[1:]:
+        serve()
+        os._exit(0)
+    os._exit(run_one(warm=False))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,14 @@ class MathEnv(AgentEnv):
         system_prompt: replaces the default instruction (None keeps it, "" removes it).
         verifier: a `Verifier` to use (default: the shared process-wide one).
         verify_timeout: per-answer verification timeout in seconds (default: the verifier's).
+
+    Example:
+        >>> import envs
+        >>> env = envs.make("agent_rl/Math-v0", source="reasoning_gym:basic_arithmetic", n_tasks=50)
+        >>> gsm = envs.make("agent_rl/Math-v0", source="gsm8k_test.parquet")  # doctest: +SKIP
+
+        On the command line: `agent-rl envs check agent_rl/Math-v0 --dataset
+        reasoning_gym:basic_arithmetic` (`--dataset` sets `source` in `rollout` and `eval` too).
     """
 
     description = (

@@ -49,19 +49,21 @@ def load_tasks(
     path = Path(source)
     if not path.exists():
         raise DataError("task file not found", path=str(path))
-    tasks = [row_to_task(row, path=str(path), line=line) for line, row in read_rows(path)]
-    if not tasks:
-        raise DataError("no tasks in file", path=str(path))
-    seen: dict[str, int] = {}
-    for index, task in enumerate(tasks):
+    tasks: list[Task] = []
+    seen: dict[str, int] = {}  # task id -> line (or parquet row) where it first appeared
+    for line, row in read_rows(path):
+        task = row_to_task(row, path=str(path), line=line)
         if task.id in seen:
             raise DataError(
-                f"duplicate task id {task.id!r} (first at record {seen[task.id] + 1})",
+                f"duplicate task id {task.id!r} (first at line {seen[task.id]})",
                 path=str(path),
-                line=index + 1,
+                line=line,
                 key="id",
             )
-        seen[task.id] = index
+        seen[task.id] = line
+        tasks.append(task)
+    if not tasks:
+        raise DataError("no tasks in file", path=str(path))
     return tasks[:n] if n is not None else tasks
 
 

@@ -46,3 +46,27 @@ def test_check_fails_for_unknown_env() -> None:
     result = runner.invoke(app, ["check", "agent_rl/Mat-v0"])
     assert result.exit_code != 0
     assert "agent_rl/Math-v0" in str(result.exception)
+
+
+def test_check_dataset_and_env_kwarg_reach_the_env(tmp_path) -> None:
+    # Same option names as `rollout`/`eval`: --dataset sets `source`, --env-kwarg any argument.
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            "agent_rl/Math-v0",
+            "-n",
+            "5",
+            "--dataset",
+            "reasoning_gym:gcd",
+            "-k",
+            "n_tasks=2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2/2 tasks validated" in result.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q", "answer": "no marker"}\n')
+    result = runner.invoke(app, ["check", "agent_rl/Math-v0", "--dataset", str(bad)])
+    assert result.exit_code != 0
+    assert f"{bad}:1" in str(result.exception)

@@ -106,3 +106,11 @@ def test_missing_and_unsupported_files(tmp_path: Path) -> None:
         load_tasks(tmp_path / "t.csv")
     with pytest.raises(DataError, match="reasoning-gym"):
         load_tasks("reasoning_gym:no_such_dataset")
+
+
+def test_duplicate_id_names_the_real_line_past_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "dup.jsonl"
+    path.write_text("\n".join([json.dumps(NATIVE), "", "", json.dumps(GSM), json.dumps(NATIVE)]))
+    with pytest.raises(DataError, match="first at line 1") as caught:
+        load_tasks(path)
+    assert caught.value.line == 5 and caught.value.key == "id"

@@ -123,3 +123,24 @@ def test_serve_command_answers_http(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_rollout_and_eval_with_the_tiny_model(tmp_path: Path) -> None:
+    out = tmp_path / "calc.jsonl"
+    args = ["rollout", "--env", "agent_rl/Calculator-v0", "--policy", "tiny", "--n", "2"]
+    args += ["--max-tokens", "12", "--validate", "--out", str(out), "--no-progress"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    trajs = list(read_jsonl(out))
+    assert len(trajs) == 2 and not any(t.failed for t in trajs), [t.error for t in trajs]
+    for t in trajs:
+        t.check()
+        assert t.tools and t.num_policy_tokens > 0 and t.logprobs[0] < 0.0
+    args = ["eval", "--env", "agent_rl/Math-v0", "--policy", "tiny", "--n", "2", "--k", "2"]
+    args += ["--max-tokens", "8", "--out-dir", str(tmp_path / "eval"), "--no-progress"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert report["episodes"] == 4 and report["n_tasks"] == 2 and report["failed"] == 0
+    assert set(report["pass_at_k"]) == {"pass@1", "pass@2"}
+    assert report["config"]["sampling"]["temperature"] == 1.0

@@ -141,7 +141,7 @@ def test_step_timeouts(chat_format: Any) -> None:
     assert traj.failed
 
 
-def test_error_isolation_env_and_backend(chat_format: Any) -> None:
+def test_error_isolation_env_and_backend(chat_format: Any, caplog: Any) -> None:
     def factory() -> WordEnv:
         return WordEnv(
             raise_reset_on=[1], raise_step_on=[2, 5], infra_error_on=[3], system_message_on=[6]
@@ -168,6 +168,10 @@ def test_error_isolation_env_and_backend(chat_format: Any) -> None:
         "infra_error": 1,
     }
     assert summary.failed == 6 and summary.mean_reward == 1.0  # failures are not zeros
+    # ... and the batch says so in the log, with the kinds and one error.
+    (record,) = [r for r in caplog.records if "episodes of" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert "6 of 10 episodes" in record.getMessage() and "env_error 4" in record.getMessage()
 
 
 def test_envs_are_closed(chat_format: Any) -> None:

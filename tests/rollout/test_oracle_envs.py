@@ -58,3 +58,27 @@ def test_oracle_wrong_env_reference_is_backend_error(chat_format: Any) -> None:
 
     (t,) = RolloutEngine(NoReference, OraclePolicy(chat_format), chat_format).run(n=1)
     assert t.termination == "backend_error" and "reference_action" in t.error
+
+
+def test_real_verifier_timeout_fails_the_episode_instead_of_scoring_zero(
+    chat_format: Any,
+) -> None:
+    # The real Math env and verifier: an answer that makes sympy spin past the timeout is an
+    # infra failure of that episode (excluded from the mean), never a silent reward of 0.
+    from agent_rl.rollout import Generation
+    from envs.math import MathEnv, Verifier
+
+    class Hang:
+        async def generate(self, prompt_ids, params, context):
+            reply = {"role": "assistant", "content": "\\boxed{10^{10^{10^{10}}}}"}
+            return Generation(chat_format.encode_completion(reply), None, "", "stop")
+
+    task = {"id": "t", "prompt": "What is 2+3?", "answer": "5"}
+    with Verifier(workers=1, timeout=1.0) as verifier:
+        trajs = RolloutEngine(
+            lambda: MathEnv(tasks=[task], verifier=verifier), Hang(), chat_format
+        ).run(n=1)
+        assert verifier.stats["timeouts"] == 1
+    summary = RolloutSummary.of(trajs)
+    assert summary.terminations == {"infra_error": 1} and summary.mean_reward is None
+    assert trajs[0].failed and "verifier timeout" in trajs[0].error

@@ -33,7 +33,9 @@ def test_grpo_advantage_equals_verl():
     token_rewards = torch.zeros_like(mask)
     for i, last in enumerate([6, 1, 7, 5]):
         token_rewards[i, last] = rewards[i]
-    ref, _ = core_algos.compute_grpo_outcome_advantage(token_rewards, mask, np.array(groups, dtype=object))
+    ref, _ = core_algos.compute_grpo_outcome_advantage(
+        token_rewards, mask, np.array(groups, dtype=object)
+    )
     torch.testing.assert_close(ours, ref)
     # group a: +/- std-normalised, group b (equal rewards): zero, observation tokens: zero
     assert ours[0, 0] > 0 > ours[1, 0]
@@ -93,8 +95,12 @@ def test_clip_higher_changes_the_loss():
     old = torch.zeros(2, 4)
     new = torch.full((2, 4), 0.25)  # ratio 1.28 > 1.2
     adv = torch.ones(2, 4)
-    grpo = algos.policy_loss(old, new, adv, mask, algos.actor_config(load_config(None, ["rl.algo=grpo"]).rl))[0]
-    dapo = algos.policy_loss(old, new, adv, mask, algos.actor_config(load_config(None, ["rl.algo=dapo"]).rl))[0]
+    grpo = algos.policy_loss(
+        old, new, adv, mask, algos.actor_config(load_config(None, ["rl.algo=grpo"]).rl)
+    )[0]
+    dapo = algos.policy_loss(
+        old, new, adv, mask, algos.actor_config(load_config(None, ["rl.algo=dapo"]).rl)
+    )[0]
     assert float(grpo) == pytest.approx(-1.2)
     assert float(dapo) == pytest.approx(-1.28, rel=1e-3)
 
@@ -103,7 +109,9 @@ def test_kl_and_value_loss_are_verls():
     torch.manual_seed(3)
     mask = _mask()
     lp, ref = torch.randn(4, 8), torch.randn(4, 8)
-    torch.testing.assert_close(algos.kl_penalty(lp, ref, "low_var_kl"), core_algos.kl_penalty(lp, ref, "low_var_kl"))
+    torch.testing.assert_close(
+        algos.kl_penalty(lp, ref, "low_var_kl"), core_algos.kl_penalty(lp, ref, "low_var_kl")
+    )
     v, ret, old = torch.randn(4, 8), torch.randn(4, 8), torch.randn(4, 8)
     ours = algos.value_loss(v, ret, old, mask, 0.5, "token-mean")
     theirs = core_algos.compute_value_loss(v, ret, old, mask, 0.5, "token-mean")

@@ -18,7 +18,11 @@ CONV = {
             "role": "assistant",
             "content": "",
             "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "calculator", "arguments": '{"expression": "12 * 34"}'}}
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "calculator", "arguments": '{"expression": "12 * 34"}'},
+                }
             ],
         },
         {"role": "tool", "tool_call_id": "c1", "content": "408"},
@@ -37,8 +41,12 @@ def test_sft_mask_equals_chat_format_mask(tiny):
     enc = cf.encode(CONV["messages"])
     ex = encode_conversation(cf, CONV)
     assert ex.input_ids == list(enc.input_ids) and ex.loss_mask == list(enc.loss_mask)
-    other = encode_conversation(cf, {"messages": [CONV["messages"][1], {"role": "assistant", "content": "408"}]})
-    batch = sft_batch([ex.input_ids, other.input_ids], [ex.loss_mask, other.loss_mask], tok.pad_token_id)
+    other = encode_conversation(
+        cf, {"messages": [CONV["messages"][1], {"role": "assistant", "content": "408"}]}
+    )
+    batch = sft_batch(
+        [ex.input_ids, other.input_ids], [ex.loss_mask, other.loss_mask], tok.pad_token_id
+    )
     for row, e in enumerate([ex, other]):
         want = [t for t, m in zip(e.input_ids, e.loss_mask, strict=True) if m]
         assert _trained_ids(batch, row) == want
@@ -53,11 +61,23 @@ def test_rl_mask_equals_trajectory_mask(tiny):
     from agent_rl.rollout import OraclePolicy, RolloutEngine, RolloutLimits
 
     _, tok, cf = tiny
-    engine = RolloutEngine("agent_rl/Calculator-v0", OraclePolicy(cf), cf, RolloutLimits(max_turns=4, max_tokens_per_turn=64))
+    engine = RolloutEngine(
+        "agent_rl/Calculator-v0",
+        OraclePolicy(cf),
+        cf,
+        RolloutLimits(max_turns=4, max_tokens_per_turn=64),
+    )
     trajs = engine.run(seeds=[0, 1, 2])
     assert all(t.reward == 1.0 for t in trajs)
-    assert all(0 in t.loss_mask for t in trajs), "multi-turn: tool output tokens are in the response"
-    batch = make_batch([t.prompt_ids for t in trajs], [t.response_ids for t in trajs], [t.loss_mask for t in trajs], tok.pad_token_id)
+    assert all(0 in t.loss_mask for t in trajs), (
+        "multi-turn: tool output tokens are in the response"
+    )
+    batch = make_batch(
+        [t.prompt_ids for t in trajs],
+        [t.response_ids for t in trajs],
+        [t.loss_mask for t in trajs],
+        tok.pad_token_id,
+    )
     for row, t in enumerate(trajs):
         n = len(t.response_ids)
         assert batch.response_mask[row, :n].tolist() == [float(m) for m in t.loss_mask]
@@ -77,7 +97,9 @@ def test_shared_prefix_forward_matches_plain(tiny):
     model = make()
     rng = random.Random(0)
     system = [rng.randrange(10, 2000) for _ in range(40)]
-    prompts = [system + [rng.randrange(10, 2000) for _ in range(rng.randint(2, 6))] for _ in range(4)]
+    prompts = [
+        system + [rng.randrange(10, 2000) for _ in range(rng.randint(2, 6))] for _ in range(4)
+    ]
     resps = [[rng.randrange(10, 2000) for _ in range(rng.randint(3, 9))] for _ in range(4)]
     masks = [[rng.randint(0, 1) for _ in r] for r in resps]
     shared = make_batch(prompts, resps, masks, tok.pad_token_id, share_prefix=True)
@@ -91,5 +113,10 @@ def test_shared_prefix_forward_matches_plain(tiny):
         (out.logprobs * b.response_mask).sum().backward()
         grads.append(model.model.embed_tokens.weight.grad.clone())
         b.out = out
-    torch.testing.assert_close(shared.out.logprobs * shared.response_mask, plain.out.logprobs * plain.response_mask, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(
+        shared.out.logprobs * shared.response_mask,
+        plain.out.logprobs * plain.response_mask,
+        atol=1e-4,
+        rtol=1e-4,
+    )
     torch.testing.assert_close(grads[0], grads[1], atol=1e-4, rtol=1e-3)

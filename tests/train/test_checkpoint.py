@@ -59,7 +59,9 @@ def test_nan_loss_stops_with_diagnostic_and_keeps_checkpoint(tiny, tmp_path, mon
     from agent_rl.train.rl import RLTrainer
 
     make, tok, cf = tiny
-    cfg = load_config(None, small_overrides(tmp_path, **{"stages": "rl", "rl.steps": 3, "eval.episodes": 0}))
+    cfg = load_config(
+        None, small_overrides(tmp_path, **{"stages": "rl", "rl.steps": 3, "eval.episodes": 0})
+    )
     trainer = RLTrainer(cfg, make(), tok, cf, tmp_path / "rl")
     real = algos.policy_loss
     calls = {"n": 0}
@@ -104,15 +106,21 @@ def test_sigkill_then_resume_continues_from_last_checkpoint(tmp_path):
     deadline = time.time() + 600
     try:
         while time.time() < deadline:
-            done = [p for p in ck.glob("step_*") if (p / "COMPLETE").is_file()] if ck.is_dir() else []
+            done = (
+                [p for p in ck.glob("step_*") if (p / "COMPLETE").is_file()] if ck.is_dir() else []
+            )
             if len(done) >= 2 or proc.poll() is not None:
                 break
             time.sleep(0.05)
-        assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()[-2000:]
+        assert proc.poll() is None, (
+            "the run ended before it could be killed: " + proc.stderr.read().decode()[-2000:]
+        )
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait()
-    killed_at = max(int(p.name.split("_")[1]) for p in ck.glob("step_*") if (p / "COMPLETE").is_file())
+    killed_at = max(
+        int(p.name.split("_")[1]) for p in ck.glob("step_*") if (p / "COMPLETE").is_file()
+    )
     assert 1 <= killed_at < 6
     res = subprocess.run([*args, "--resume"], env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]

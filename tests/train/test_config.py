@@ -34,7 +34,9 @@ def test_algorithm_presets_and_explicit_values_win():
     gspo = load_config(None, ["rl.algo=gspo"]).rl
     assert gspo.loss_agg_mode == "seq-mean-token-mean"
     assert gspo.clip_ratio_high == pytest.approx(4e-4)
-    mine = load_config(None, ["rl.algo=dapo", "rl.clip_ratio_high=0.3", "rl.dynamic_sampling=false"]).rl
+    mine = load_config(
+        None, ["rl.algo=dapo", "rl.clip_ratio_high=0.3", "rl.dynamic_sampling=false"]
+    ).rl
     assert mine.clip_ratio_high == 0.3 and mine.dynamic_sampling is False
 
 
@@ -82,7 +84,7 @@ def test_bad_values_raise_with_the_key(override, key):
 
 
 def test_dpo_stage_needs_data_and_bad_yaml_names_line(tmp_path):
-    with pytest.raises(ConfigError, match="dpo.data"):
+    with pytest.raises(ConfigError, match=r"dpo\.data"):
         load_config(None, ["stages=dpo"])
     f = tmp_path / "bad.yaml"
     f.write_text("rl:\n  lr: [1,\n")

@@ -46,7 +46,9 @@ def test_algorithm_runs_on_default_env(algo, tiny, tmp_path):
     assert changed, "an update step must move the weights"
     if algo == "ppo":
         assert all("critic/vf_loss" in r for r in steps)
-        assert (tmp_path / "rl" / "checkpoints" / "step_000002" / "model" / "value_head.safetensors").is_file()
+        assert (
+            tmp_path / "rl" / "checkpoints" / "step_000002" / "model" / "value_head.safetensors"
+        ).is_file()
     if algo == "grpo":
         assert all("actor/kl" in r for r in steps)
     if algo == "dapo":

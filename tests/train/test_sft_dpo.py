@@ -21,7 +21,11 @@ def test_sft_lowers_loss_on_a_fixed_batch(tiny, tmp_path):
     make, tok, cf = tiny
     model = make()
     data = tmp_path / "conv.jsonl"
-    data.write_text("".join(json.dumps(_conv(f"What is {i} + {i}?", f"It is {2 * i}.")) + "\n" for i in range(8)))
+    data.write_text(
+        "".join(
+            json.dumps(_conv(f"What is {i} + {i}?", f"It is {2 * i}.")) + "\n" for i in range(8)
+        )
+    )
     examples = load_examples("auto", [str(data)], cf)
     assert len(examples) == 8
     seqs, masks = [e.input_ids for e in examples], [e.loss_mask for e in examples]
@@ -29,8 +33,18 @@ def test_sft_lowers_loss_on_a_fixed_batch(tiny, tmp_path):
         before = float(sft_loss(model, seqs, masks, tok.pad_token_id)[0])
     cfg = load_config(
         None,
-        [f"output_dir={tmp_path}", "stages=sft", "sft.source=conversations", f"sft.data={data}",
-         "sft.steps=8", "sft.batch_size=8", "sft.lr=3e-3", "sft.warmup_steps=0", "tensorboard=false", "checkpoint.every=4"],
+        [
+            f"output_dir={tmp_path}",
+            "stages=sft",
+            "sft.source=conversations",
+            f"sft.data={data}",
+            "sft.steps=8",
+            "sft.batch_size=8",
+            "sft.lr=3e-3",
+            "sft.warmup_steps=0",
+            "tensorboard=false",
+            "checkpoint.every=4",
+        ],
     )
     last = train_sft(cfg, model, tok, examples, tmp_path / "sft")
     with torch.no_grad():
@@ -39,13 +53,20 @@ def test_sft_lowers_loss_on_a_fixed_batch(tiny, tmp_path):
     assert last["sft/loss"] < before
     lines = (tmp_path / "sft" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(x)["step"] for x in lines] == list(range(1, 9))
-    assert (tmp_path / "sft" / "checkpoints" / "step_000008" / "model" / "model.safetensors").is_file()
+    assert (
+        tmp_path / "sft" / "checkpoints" / "step_000008" / "model" / "model.safetensors"
+    ).is_file()
     assert (tmp_path / "sft" / "plots" / "sft_loss.png").is_file()
 
 
 def test_tokenized_file_errors_name_file_line_and_key(tmp_path):
     f = tmp_path / "tok.jsonl"
-    f.write_text(json.dumps({"input_ids": [1, 2, 3], "loss_mask": [0, 1, 1]}) + "\n" + json.dumps({"input_ids": [1, 2], "loss_mask": [0]}) + "\n")
+    f.write_text(
+        json.dumps({"input_ids": [1, 2, 3], "loss_mask": [0, 1, 1]})
+        + "\n"
+        + json.dumps({"input_ids": [1, 2], "loss_mask": [0]})
+        + "\n"
+    )
     with pytest.raises(DataError) as e:
         load_tokenized(f)
     assert f"{f}:2" in str(e.value) and "loss_mask" in str(e.value)
@@ -62,9 +83,13 @@ def _pairs_file(tmp_path):
     for i in range(6):
         q = f"Is {i} even?"
         good, bad = ("yes", "no") if i % 2 == 0 else ("no", "yes")
-        rows.append({"prompt": [{"role": "user", "content": q}],
-                     "chosen": [{"role": "assistant", "content": f"The answer is {good}."}],
-                     "rejected": [{"role": "assistant", "content": f"The answer is {bad}."}]})
+        rows.append(
+            {
+                "prompt": [{"role": "user", "content": q}],
+                "chosen": [{"role": "assistant", "content": f"The answer is {good}."}],
+                "rejected": [{"role": "assistant", "content": f"The answer is {bad}."}],
+            }
+        )
     f = tmp_path / "pairs.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return f
@@ -76,9 +101,21 @@ def test_dpo_raises_the_margin(tiny, tmp_path):
     pairs = load_pairs(_pairs_file(tmp_path), cf)
     assert len(pairs) == 6 and all(p.prompt_ids and any(p.chosen_mask) for p in pairs)
     ref = frozen_copy(model)
-    assert preference_margin(model, ref, pairs, 0.1, tok.pad_token_id) == pytest.approx(0.0, abs=1e-5)
-    cfg = load_config(None, [f"output_dir={tmp_path}", "dpo.steps=10", "dpo.batch_size=6", "dpo.lr=1e-3",
-                             "dpo.warmup_steps=0", "tensorboard=false", "checkpoint.every=5"])
+    assert preference_margin(model, ref, pairs, 0.1, tok.pad_token_id) == pytest.approx(
+        0.0, abs=1e-5
+    )
+    cfg = load_config(
+        None,
+        [
+            f"output_dir={tmp_path}",
+            "dpo.steps=10",
+            "dpo.batch_size=6",
+            "dpo.lr=1e-3",
+            "dpo.warmup_steps=0",
+            "tensorboard=false",
+            "checkpoint.every=5",
+        ],
+    )
     last = train_dpo(cfg, model, tok, pairs, tmp_path / "dpo")
     margin = preference_margin(model, ref, pairs, 0.1, tok.pad_token_id)
     assert margin > 0.1, margin
@@ -98,6 +135,8 @@ def test_dpo_loss_formula():
 def test_pairs_must_share_a_prompt(tiny, tmp_path):
     _, _, cf = tiny
     f = tmp_path / "p.jsonl"
-    f.write_text(json.dumps({"chosen": [], "rejected": [{"role": "assistant", "content": "x"}]}) + "\n")
+    f.write_text(
+        json.dumps({"chosen": [], "rejected": [{"role": "assistant", "content": "x"}]}) + "\n"
+    )
     with pytest.raises(DataError, match=r"p\.jsonl:1.*chosen"):
         load_pairs(f, cf)

@@ -1,0 +1,86 @@
+"""Warm harness servers: reused across tasks without anything crossing from one to the next,
+and the one-shot path (backends without long-lived processes) gives the same verdicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.code import CodeTask, evaluate_code
+from envs.code.evaluate import harness_pool
+
+TASK = CodeTask(id="t/sq", prompt="square", entry_point="sq",
+                asserts=("assert sq(3) == 9", "assert sq(-2) == 4", "assert sq(0) == 0"))
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "passed"),
+    [
+        ("def sq(x):\n    return x * x\n", "passed", 3),
+        ("def sq(x):\n    return x * 2 if x == 0 else x * x\n", "passed", 3),
+        ("def sq(x):\n    return abs(x) * 3\n", "failed", 2),
+        ("import os\nos._exit(1)\n", "import_error", 0),
+        ("def sq(x):\n    while True:\n        pass\n", "timeout", 0),
+    ],
+)
+def test_warm_and_one_shot_agree(sandbox, code: str, status: str, passed: int) -> None:
+    warm = evaluate_code(TASK, code, sandbox, timeout=2.0, warm=True)
+    cold = evaluate_code(TASK, code, sandbox, timeout=2.0, warm=False)
+    for verdict in (warm, cold):
+        assert (verdict.status, verdict.passed, verdict.infra_error) == (status, passed, None)
+    assert warm.cases == cold.cases
+
+
+def test_nothing_survives_from_one_task_to_the_next(sandbox) -> None:
+    pool = harness_pool(sandbox, 512)
+    pool.close()  # start from one fresh server so both tasks surely share it
+    litter = (
+        "import os, time\n"
+        "open('/work/left.txt', 'w').write('x')\n"
+        "open('/tmp/left.txt', 'w').write('x')\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "def sq(x):\n    return x * x\n"
+    )
+    first = evaluate_code(TASK, litter, sandbox)
+    assert first.status == "passed"
+    # Control: while the first task ran, the litter was really there.
+    seen = evaluate_code(TASK, litter.replace("def sq(x):\n    return x * x\n", "")
+                         + "import os\ndef sq(x):\n    return x * x if os.path.exists('/work/left.txt') else 0\n",
+                         sandbox)
+    assert seen.status == "passed"
+    server_pid = pool._idle[-1].proc.pid if pool._idle else None
+    probe = (
+        "import os\n"
+        "ME = {os.getpid(), os.getppid()}\n"
+        "def sq(x):\n"
+        "    procs = []\n"
+        "    for p in os.listdir('/proc'):\n"
+        "        if p.isdigit() and int(p) not in ME:\n"
+        "            try:\n"
+        "                cmd = open(f'/proc/{p}/cmdline', 'rb').read()\n"
+        "            except OSError:\n"
+        "                continue\n"
+        "            procs.append(cmd)\n"
+        "    files = os.listdir('/work') + os.listdir('/tmp')\n"
+        "    print('PROCS', procs, 'FILES', files)\n"
+        "    # Only the namespace's init (bwrap) and the server itself may be there.\n"
+        "    return x * x if len(procs) == 2 and 'left.txt' not in files else -1\n"
+    )
+    second = evaluate_code(TASK, probe, sandbox)
+    assert second.status == "passed", second.stderr
+    assert pool._idle and pool._idle[-1].proc.pid == server_pid  # the same server ran both
+
+
+def test_a_server_that_timed_out_is_replaced(sandbox) -> None:
+    pool = harness_pool(sandbox, 512)
+    pool.close()
+    evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
+    before = pool._idle[-1].proc.pid
+    hung = evaluate_code(TASK, "import time\ntime.sleep(30)\n", sandbox, timeout=1.0)
+    assert hung.status == "timeout" and hung.infra_error is None
+    after = evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
+    assert after.status == "passed"
+    assert before not in [p.proc.pid for p in pool._idle]
