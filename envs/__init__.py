@@ -41,6 +41,10 @@ BUILTIN_ENVS: dict[str, tuple[str, str]] = {
         "envs.math.calculator_env:CalculatorEnv",
         "Multi-digit arithmetic solved by calling a calculator tool, then answering",
     ),
+    "agent_rl/Code-v0": (
+        "envs.code.env:CodeEnv",
+        "Python programming tasks (HumanEval, MBPP, stdin/stdout) graded in a sandbox",
+    ),
 }
 
 
@@ -54,6 +58,7 @@ register_builtin_envs()
 
 _LAZY = {
     "MathEnv": "envs.math",
+    "CodeEnv": "envs.code",
     "CalculatorEnv": "envs.math",
     "Verifier": "envs.math",
     "Verdict": "envs.math",
