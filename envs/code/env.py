@@ -116,13 +116,10 @@ class CodeEnv(AgentEnv):
         toolset = None
         self._python_tool: Any = None
         if run_python:
-            from envs.code.tir import session_sandbox
             from tools import ToolSet
             from tools.sandbox import python_tool
 
-            self._python_tool = python_tool(
-                session_sandbox(self.sandbox()), name=TOOL_NAME, timeout=tool_timeout
-            )
+            self._python_tool = python_tool(self.sandbox(), name=TOOL_NAME, timeout=tool_timeout)
             toolset = ToolSet([self._python_tool])
         if system_prompt is None:
             system_prompt = TOOL_SYSTEM_PROMPT if run_python else SYSTEM_PROMPT

@@ -195,12 +195,8 @@ class HarnessPool:
         self._lock = threading.Lock()
 
     def _spawn(self) -> Any:
-        from envs.code.tir import session_sandbox
-
         limits = self.sandbox.limits.replace(memory_mb=self.memory_mb, timeout=SERVER_LIFETIME)
-        # Spawned from one long-lived thread: bubblewrap's --die-with-parent is tied to the
-        # spawning *thread*, and callers' worker threads come and go.
-        proc = session_sandbox(self.sandbox).spawn(["python3", "-I", "-B", "harness.py", "--serve"],
+        proc = self.sandbox.spawn(["python3", "-I", "-B", "harness.py", "--serve"],
                                   {"harness.py": harness_source().encode()}, limits, {})
         try:
             line = proc.read_line(time.monotonic() + 30)

@@ -9,8 +9,6 @@ failure (not the agent's).
 
 from __future__ import annotations
 
-import concurrent.futures
-import threading
 from typing import Any
 
 TIR_DESCRIPTION = (
@@ -19,43 +17,6 @@ TIR_DESCRIPTION = (
     "calls; the value of a final expression is printed. Use it for exact arithmetic, "
     "enumeration and checking your work."
 )
-
-
-_spawner: concurrent.futures.ThreadPoolExecutor | None = None
-_spawner_lock = threading.Lock()
-
-
-class StableSpawnSandbox:
-    """A sandbox whose `spawn` runs on one long-lived thread of this process.
-
-    Workaround: bubblewrap's `--die-with-parent` is PR_SET_PDEATHSIG, which fires when the
-    *thread* that started the process exits. `ToolSet.call` runs async tools on a short-lived
-    thread, so a `PythonSession` started there dies right after its first cell and loses its
-    state. Starting every interpreter from one thread that lives as long as the process keeps
-    sessions alive between calls. Everything else is delegated unchanged.
-    """
-
-    def __init__(self, sandbox: Any) -> None:
-        self._sandbox = sandbox
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sandbox, name)
-
-    def spawn(self, *args: Any, **kwargs: Any) -> Any:
-        global _spawner
-        with _spawner_lock:
-            if _spawner is None:
-                _spawner = concurrent.futures.ThreadPoolExecutor(
-                    max_workers=1, thread_name_prefix="sandbox-spawn"
-                )
-        return _spawner.submit(self._sandbox.spawn, *args, **kwargs).result()
-
-
-def session_sandbox(sandbox: Any) -> Any:
-    """`sandbox` wrapped for persistent sessions (see `StableSpawnSandbox`)."""
-    if isinstance(sandbox, StableSpawnSandbox) or not hasattr(sandbox, "spawn"):
-        return sandbox
-    return StableSpawnSandbox(sandbox)
 
 
 def python_tool(sandbox: Any = None, *, name: str = "python", timeout: float = 10.0,
@@ -76,7 +37,7 @@ def python_tool(sandbox: Any = None, *, name: str = "python", timeout: float = 1
 
     if sandbox is None or isinstance(sandbox, str):
         sandbox = get_sandbox(sandbox or "auto")
-    built = sandbox_python_tool(session_sandbox(sandbox), name=name, persistent=persistent,
+    built = sandbox_python_tool(sandbox, name=name, persistent=persistent,
                                 timeout=timeout)
     built.description = TIR_DESCRIPTION
     return built

@@ -10,6 +10,7 @@ Files go in through memfds (`--file FD DEST`), so nothing is written on the host
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import math
@@ -45,6 +46,21 @@ _BWRAP_OWN_PROCESSES = 3
 
 _uid_pool: UidPool | None = None
 _uid_pool_lock = threading.Lock()
+
+
+_spawner_executor: concurrent.futures.ThreadPoolExecutor | None = None
+_spawner_lock = threading.Lock()
+
+
+def _spawner() -> concurrent.futures.ThreadPoolExecutor:
+    """One thread that lives as long as this process and forks every long-lived sandbox."""
+    global _spawner_executor
+    with _spawner_lock:
+        if _spawner_executor is None:
+            _spawner_executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="bwrap-spawner"
+            )
+        return _spawner_executor
 
 
 def uid_pool() -> UidPool:
@@ -272,7 +288,12 @@ class BwrapSandbox(Sandbox):
         if prep.uid is not None:
             kwargs.update(user=prep.uid, group=prep.uid, extra_groups=[])
         try:
-            proc = subprocess.Popen(
+            # `--die-with-parent` is PR_SET_PDEATHSIG, which fires when the *thread* that
+            # forked bwrap exits, not the process. Callers run on short-lived threads (tool
+            # calls, executors), so a long-lived process is forked from one thread that lives
+            # as long as this process: it dies with the process, not with its caller's thread.
+            proc = _spawner().submit(
+                subprocess.Popen,
                 prep.argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -282,7 +303,7 @@ class BwrapSandbox(Sandbox):
                 env=dict(BASE_ENV),
                 cwd="/",
                 **kwargs,
-            )
+            ).result()
         except OSError:
             os.close(prep.status_r)
             if prep.uid is not None:
@@ -297,7 +318,13 @@ class BwrapSandbox(Sandbox):
 
 
 class BwrapProcess:
-    """A running sandboxed process; `kill()` ends it and everything it started."""
+    """A running sandboxed process; `kill()` ends it and everything it started.
+
+    Its stderr is drained by a reader thread into a bounded tail (a program that writes much
+    to stderr would otherwise block once the pipe's 64 KiB are full, and with it the protocol).
+    """
+
+    STDERR_TAIL_BYTES = 1 << 14
 
     def __init__(self, proc: subprocess.Popen, uid: int | None, status_fd: int) -> None:
         self.proc = proc
@@ -305,9 +332,31 @@ class BwrapProcess:
         self.status_fd: int | None = status_fd
         self.stdin = proc.stdin
         self.stdout = proc.stdout
-        self.stderr = proc.stderr
-
         self._buffer = bytearray()
+        self._stderr_tail = bytearray()
+        self._stderr_total = 0
+        self._stderr_lock = threading.Lock()
+        self._stderr_reader = threading.Thread(
+            target=self._drain_stderr, daemon=True, name=f"bwrap-stderr-{proc.pid}"
+        )
+        self._stderr_reader.start()
+
+    def _drain_stderr(self) -> None:
+        stream = self.proc.stderr
+        if stream is None:
+            return
+        fd = stream.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._stderr_lock:
+                self._stderr_total += len(chunk)
+                self._stderr_tail.extend(chunk)
+                del self._stderr_tail[: max(0, len(self._stderr_tail) - self.STDERR_TAIL_BYTES)]
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -322,17 +371,20 @@ class BwrapProcess:
         return _read_line_from_fd(self.proc.stdout, self._buffer, deadline)
 
     def stderr_tail(self) -> str:
-        """What the process wrote to stderr (only read once it is dead)."""
-        if self.alive() or self.proc.stderr is None:
-            return ""
-        with contextlib.suppress(OSError, ValueError):
-            return self.proc.stderr.read(1 << 14).decode("utf-8", errors="replace")
-        return ""
+        """The last 16 KiB the process wrote to stderr (complete once it is dead)."""
+        if not self.alive():
+            self._stderr_reader.join(timeout=1.0)
+        with self._stderr_lock:
+            tail = bytes(self._stderr_tail)
+            cut = self._stderr_total - len(tail)
+        text = tail.decode("utf-8", errors="replace")
+        return f"...[{cut} earlier bytes cut]...\n{text}" if cut else text
 
     def kill(self) -> None:
         kill_group(self.proc)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
+        self._stderr_reader.join(timeout=1.0)
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(OSError, ValueError):
                 if stream is not None:
