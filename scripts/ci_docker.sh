@@ -6,12 +6,12 @@
 # Never fatal: when the engine cannot start, it says why and exits 0 so the test suite runs and
 # the Docker tests skip with a reason.
 #
-# Environment: AGENT_RL_SANDBOX_IMAGE (image name), AGENT_RL_DEBIAN_MIRROR (debootstrap mirror),
+# Environment: AGENT_RL_SANDBOX_IMAGE (image name), AGENT_RL_DEBIAN_MIRROR (debootstrap mirror;
+# default: the main Debian archive this machine's apt already uses, read from its sources),
 # AGENT_RL_DOCKER_REQUIRED=1 to make failures fatal (exit 1).
 set -u
 
 IMAGE="${AGENT_RL_SANDBOX_IMAGE:-agent-rl-sandbox:latest}"
-MIRROR="${AGENT_RL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 LOG="${TMPDIR:-/tmp}/agent-rl-dockerd.log"
 
 say() { echo "[ci_docker] $*"; }
@@ -23,6 +23,42 @@ give_up() {
 as_root() { if [ "$(id -u)" = "0" ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
 
 engine_up() { docker info >/dev/null 2>&1; }
+
+# The main Debian archive of this machine's apt sources (deb822 `*.sources` stanzas, then
+# one-line `deb` entries): the first enabled `deb` source with a plain suite (no `-security`,
+# `-updates`, ...). Prints nothing when there is none.
+debian_mirror() {
+    local f
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -r "$f" ] || continue
+        awk 'BEGIN { RS = ""; FS = "\n" }
+        {
+            types = ""; uris = ""; suites = ""; enabled = "yes"
+            for (i = 1; i <= NF; i++) {
+                line = $i
+                if (line ~ /^[ \t]*#/) continue
+                key = tolower(line); sub(/:.*/, "", key)
+                sub(/^[^:]*:[ \t]*/, "", line)
+                if (key == "types") types = line
+                else if (key == "uris") uris = line
+                else if (key == "suites") suites = line
+                else if (key == "enabled") enabled = tolower(line)
+            }
+            if (enabled == "no" || (" " types " ") !~ / deb /) next
+            n = split(suites, s, /[ \t]+/)
+            for (j = 1; j <= n; j++)
+                if (s[j] != "" && s[j] !~ /-/) { split(uris, u, /[ \t]+/); print u[1]; exit }
+        }' "$f"
+    done
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -r "$f" ] || continue
+        awk '$1 == "deb" {
+            i = 2
+            if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+            if ($(i + 1) != "" && $(i + 1) !~ /-/) { print $i; exit }
+        }' "$f"
+    done
+}
 
 # 0. bubblewrap (the default sandbox backend) is cheap to install and needs no daemon.
 if ! command -v bwrap >/dev/null 2>&1; then
@@ -68,6 +104,8 @@ if docker image inspect "$IMAGE" >/dev/null 2>&1; then
     exit 0
 fi
 command -v debootstrap >/dev/null 2>&1 || give_up "no debootstrap to build $IMAGE"
+MIRROR="${AGENT_RL_DEBIAN_MIRROR:-$(debian_mirror | head -n 1)}"
+[ -n "$MIRROR" ] || give_up "no Debian archive found in /etc/apt/sources.list{,.d/*} to build $IMAGE from; set AGENT_RL_DEBIAN_MIRROR to a Debian mirror URL"
 ROOTFS="$(mktemp -d "${TMPDIR:-/tmp}/agent-rl-rootfs.XXXXXX")"
 trap 'as_root rm -rf "$ROOTFS"' EXIT
 say "building $IMAGE with debootstrap from $MIRROR (about a minute)"

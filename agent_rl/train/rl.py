@@ -48,6 +48,29 @@ def _limits(cfg: TrainConfig) -> Any:
     )
 
 
+def env_factory(env_id: str, kwargs: dict[str, Any] | None = None) -> Any:
+    """A zero-argument env factory for the rollout engine.
+
+    One env is built up front through `envs.make` (it loads plugins and turns an unknown id
+    into an error with close matches); episodes then build the registered id directly, since
+    `envs.make` rescans every installed distribution's entry points on each call (about
+    10 ms here, once per episode).
+    """
+    import gymnasium
+
+    import envs
+
+    kw = dict(kwargs or {})
+    probe = envs.make(env_id, **kw)
+    probe.close()
+
+    def make() -> Any:
+        return gymnasium.make(env_id, disable_env_checker=True, **kw).unwrapped
+
+    make.env_id = env_id  # type: ignore[attr-defined]
+    return make
+
+
 def evaluate_policy(
     cfg: TrainConfig,
     policy: Any,
@@ -62,14 +85,13 @@ def evaluate_policy(
     if episodes <= 0:
         return {}
     engine = RolloutEngine(
-        cfg.env.id,
+        env_factory(cfg.env.id, cfg.env.eval_kwargs if cfg.env.eval_kwargs is not None else cfg.env.kwargs),
         policy,
         chat_format,
         _limits(cfg),
         sampling=SamplingParams(temperature=temperature, top_p=cfg.rollout.top_p, seed=cfg.seed),
         thinking=cfg.env.thinking,
         concurrency=cfg.rollout.concurrency,
-        env_kwargs=cfg.env.eval_kwargs if cfg.env.eval_kwargs is not None else cfg.env.kwargs,
     )
     start = cfg.env.eval_seed_start
     model = getattr(policy, "model", None)
@@ -151,6 +173,7 @@ class RLTrainer:
             self.rl.steps * self.updates_per_step,
             self.rl.min_lr_ratio,
         )
+        self._factory = env_factory(cfg.env.id, cfg.env.kwargs)
         self.seed_cursor = cfg.env.train_seed_start
         self.refill_cursor = cfg.env.train_seed_start + _REFILL_SEED_OFFSET
         self.state: dict[str, Any] = {}
@@ -163,7 +186,7 @@ class RLTrainer:
         from agent_rl.rollout import RolloutEngine, SamplingParams
 
         engine = RolloutEngine(
-            self.cfg.env.id,
+            self._factory,
             self.policy,
             self.chat_format,
             _limits(self.cfg),
@@ -172,7 +195,6 @@ class RLTrainer:
             ),
             thinking=self.cfg.env.thinking,
             concurrency=self.cfg.rollout.concurrency,
-            env_kwargs=self.cfg.env.kwargs,
         )
         self.model.eval()
         try:

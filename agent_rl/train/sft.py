@@ -66,14 +66,15 @@ def oracle_examples(cfg: TrainConfig, chat_format: Any, cache: Path | None = Non
         trajs = list(read_jsonl(cache))
     else:
         start = cfg.sft.seed_start if cfg.sft.seed_start is not None else ORACLE_SEED_START
+        from agent_rl.train.rl import env_factory
+
         engine = RolloutEngine(
-            cfg.env.id,
+            env_factory(cfg.env.id, cfg.env.kwargs),
             OraclePolicy(chat_format),
             chat_format,
             _limits(cfg, RolloutLimits),
             thinking=cfg.env.thinking,
             concurrency=cfg.rollout.concurrency,
-            env_kwargs=cfg.env.kwargs,
         )
         trajs = engine.run(seeds=list(range(start, start + cfg.sft.episodes)))
         if cache is not None:

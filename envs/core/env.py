@@ -216,14 +216,39 @@ class AgentEnv(gymnasium.Env[list[Message], Message]):
             results = [self.toolset.call(call) for call in calls]
             messages = [r.to_message(c) for r, c in zip(results, calls, strict=True)]
             return self.on_tool_results(action, results, messages)
+        if self.toolset is not None and action.get("parse_errors") and self.turn < self.max_turns:
+            return self.on_parse_errors(action, list(action["parse_errors"]))
         return self.finish(action)
+
+    def on_parse_errors(self, action: Message, errors: list[str]) -> StepOutcome:
+        """A tool-call attempt the chat format could not read: show the errors, go on.
+
+        Only for envs with tools and turns left; the model gets the parser's own words, so it
+        can repair the call instead of the episode ending on a formatting slip.
+        """
+        text = "; ".join(errors)
+        feedback = (
+            f"Your tool call could not be read: {text}. "
+            "Call a tool with valid JSON arguments, or give your final answer."
+        )
+        return StepOutcome(
+            messages=[{"role": "user", "content": feedback}], info={"parse_errors": errors}
+        )
 
     def on_tool_results(
         self, action: Message, results: list[Any], messages: list[Message]
     ) -> StepOutcome:
         """Score a tool-calling turn (default: reward 0, episode goes on). Override to shape."""
         errors = [r.error for r in results if r.error]
-        return StepOutcome(messages=messages, info={"tool_errors": errors} if errors else {})
+        info: dict[str, Any] = {"tool_errors": errors} if errors else {}
+        infra = [
+            str(r.value.infra_error)
+            for r in results
+            if getattr(getattr(r, "value", None), "infra_error", None)
+        ]
+        if infra:  # the sandbox behind a tool failed: not the agent's fault, never a silent 0
+            info["infra_error"] = "; ".join(infra)
+        return StepOutcome(messages=messages, info=info)
 
     def finish(self, action: Message) -> StepOutcome:
         """Score a final answer (an action without tool calls). Must set `terminated`."""

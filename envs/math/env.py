@@ -31,7 +31,11 @@ SYSTEM_PROMPT = "Solve the problem. Put the final answer in \\boxed{}."
 CALCULATOR_PROMPT = (
     "Solve the problem. You may call the calculator tool. Put the final answer in \\boxed{}."
 )
-KNOWN_TOOLS = ("calculator",)
+PYTHON_PROMPT = (
+    "Solve the problem. You may run Python code with the python tool. "
+    "Put the final answer in \\boxed{}."
+)
+KNOWN_TOOLS = ("calculator", "python")
 
 
 def wrong_answer(answer: str) -> str:
@@ -53,7 +57,11 @@ class MathEnv(AgentEnv):
         n_tasks: keep the first `n_tasks` (generators: how many to generate).
         seed: generator seed for `reasoning_gym:` sources.
         calculator: give the agent the `calculator` tool (multi-turn).
-        tools: tool names to enable, the alternative spelling of `calculator=True`.
+        python: give the agent a `python` tool (tool-integrated reasoning): code runs in the
+            project's sandbox, variables persist within an episode.
+        sandbox: sandbox backend of the python tool (`auto`, `bwrap`, `docker`).
+        tools: tool names to enable, the alternative spelling of `calculator=True` /
+            `python=True`.
         max_turns: turns before truncation (default 1, or 4 with tools).
         system_prompt: replaces the default instruction (None keeps it, "" removes it).
         verifier: a `Verifier` to use (default: the shared process-wide one).
@@ -80,6 +88,8 @@ class MathEnv(AgentEnv):
         n_tasks: int | None = None,
         seed: int = 0,
         calculator: bool = False,
+        python: bool = False,
+        sandbox: str = "auto",
         tools: Sequence[str] = (),
         max_turns: int | None = None,
         system_prompt: str | None = None,
@@ -92,26 +102,52 @@ class MathEnv(AgentEnv):
                 f"unknown tool(s) {unknown}; available: {list(KNOWN_TOOLS)}", key="tools"
             )
         use_calculator = calculator or "calculator" in tools
-        toolset = None
+        use_python = python or "python" in tools
+        built: list[Any] = []
         if use_calculator:
             from envs.math.calculator import calculator_tool
+
+            built.append(calculator_tool())
+        self._python_tool = None
+        if use_python:
+            from tools.sandbox import get_sandbox, python_tool
+
+            self._python_tool = python_tool(get_sandbox(sandbox), name="python")
+            built.append(self._python_tool)
+        toolset = None
+        if built:
             from tools import ToolSet
 
-            toolset = ToolSet([calculator_tool()])
+            toolset = ToolSet(built)
         if tasks is None:
             tasks = load_tasks(source, n=n_tasks, seed=seed)
         elif n_tasks is not None:
             tasks = list(tasks)[:n_tasks]
         if system_prompt is None:
-            system_prompt = CALCULATOR_PROMPT if use_calculator else SYSTEM_PROMPT
+            system_prompt = (
+                PYTHON_PROMPT if use_python else CALCULATOR_PROMPT if use_calculator else SYSTEM_PROMPT
+            )
         super().__init__(
             tasks,
             toolset=toolset,
-            max_turns=max_turns if max_turns is not None else (4 if use_calculator else 1),
+            max_turns=max_turns if max_turns is not None else (4 if built else 1),
             system_prompt=system_prompt or None,
         )
         self._verifier = verifier
         self.verify_timeout = verify_timeout
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[list[Message], dict[str, Any]]:
+        """Start an episode; the python tool's interpreter starts empty in every episode."""
+        if self._python_tool is not None and self._python_tool.fn.session is not None:
+            self._python_tool.fn.session.reset()
+        return super().reset(seed=seed, options=options)
+
+    def close(self) -> None:
+        if self._python_tool is not None and self._python_tool.fn.session is not None:
+            self._python_tool.fn.session.close()
+        super().close()
 
     @property
     def verifier(self) -> Verifier:

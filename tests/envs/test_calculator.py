@@ -131,3 +131,29 @@ def test_generated_tasks_are_deterministic_and_multi_digit() -> None:
         assert calculate(task.metadata["expression"]) == task.answer
         assert len(task.answer.lstrip("-")) >= 4
         assert len(task.prompt) < 60
+
+
+def test_unreadable_tool_call_is_shown_to_the_model_and_the_episode_goes_on() -> None:
+    """A parse error with no call recovered is feedback, not a final answer scored 0."""
+    env = CalculatorEnv()
+    env.reset(seed=0)
+    bad = {"role": "assistant", "content": "", "parse_errors": ["stray <｜tool▁sep｜> marker"]}
+    messages, reward, terminated, truncated, info = env.step(bad)
+    assert (reward, terminated, truncated) == (0.0, False, False)
+    assert messages[0]["role"] == "user" and "stray" in messages[0]["content"]
+    assert info["parse_errors"] == ["stray <｜tool▁sep｜> marker"]
+    # The episode still ends with the reference answer.
+    for _ in range(env.max_turns):
+        _, reward, terminated, truncated, _ = env.step(env.reference_action())
+        if terminated or truncated:
+            break
+    assert terminated and reward == 1.0
+
+
+def test_parse_errors_on_the_last_turn_are_scored_as_a_final_answer() -> None:
+    env = CalculatorEnv(max_turns=1)
+    env.reset(seed=0)
+    _, reward, terminated, _, info = env.step(
+        {"role": "assistant", "content": "", "parse_errors": ["broken"]}
+    )
+    assert terminated and reward == 0.0 and "parse_errors" not in info

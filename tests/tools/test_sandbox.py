@@ -173,3 +173,59 @@ def test_get_sandbox_auto_and_cli(tmp_path):
     timed = json.loads(runner.invoke(app, ["run", str(looping), "--backend", "bwrap",
                                            "--timeout", "1"]).output)
     assert timed["timed_out"] is True
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_session_outlives_the_threads_that_call_it(boxes, backend):
+    """A session started from a thread that then exits keeps its interpreter (and state).
+
+    bubblewrap's --die-with-parent fires when the *thread* that forked it exits; the sandbox
+    must fork long-lived processes from a thread of its own.
+    """
+    import threading
+
+    box = boxes(backend)
+    tool = python_tool(box, timeout=5)
+    ts = ToolSet([tool])
+    replies: list = []
+
+    def call_from_a_fresh_thread(code: str) -> None:
+        def target() -> None:
+            replies.append(ts.call({"id": "c", "type": "function",
+                                    "function": {"name": "run_python",
+                                                 "arguments": json.dumps({"code": code})}}))
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+
+    try:
+        call_from_a_fresh_thread("import os\nstate = 41\nprint(os.getpid())")
+        first_pid = replies[-1].value.stdout.strip()
+        # The thread that started the interpreter is gone; the interpreter must not be.
+        assert tool.fn.session._proc.alive()
+        call_from_a_fresh_thread("state += 1\nprint(state, os.getpid())")
+        call_from_a_fresh_thread("state")
+        assert [r.error for r in replies] == [None, None, None]
+        assert replies[1].value.stdout.split() == ["42", first_pid]
+        assert replies[2].value.stdout == "42\n"
+        assert tool.fn.session.restarts == 0
+    finally:
+        tool.fn.session.close()
+
+
+def test_spawned_process_stderr_is_drained(boxes):
+    """A long-lived process that writes far more than a pipe holds to stderr does not block."""
+    import time
+
+    box = boxes("bwrap")
+    source = ("import sys\nsys.stderr.write('e' * 1_000_000 + 'END')\nsys.stderr.flush()\n"
+              "print('done', flush=True)\nsys.stdin.read()\n")
+    proc = box.spawn(["python3", "-c", source], {}, box.limits, {})
+    try:
+        assert proc.read_line(time.monotonic() + 20) == b"done"
+        assert proc.alive()
+    finally:
+        proc.kill()
+    tail = proc.stderr_tail()
+    assert tail.endswith("eeeeEND") and "earlier bytes cut" in tail and len(tail) < 20_000
