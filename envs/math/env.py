@@ -96,6 +96,8 @@ class MathEnv(AgentEnv):
         verifier: Verifier | None = None,
         verify_timeout: float | None = None,
     ) -> None:
+        if isinstance(tools, str):  # `-k tools=calculator,python` on the command line
+            tools = tuple(t.strip() for t in tools.split(",") if t.strip())
         unknown = [t for t in tools if t not in KNOWN_TOOLS]
         if unknown:
             raise ConfigError(

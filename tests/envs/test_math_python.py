@@ -57,3 +57,11 @@ def test_math_with_python_passes_check_env() -> None:
             check_env(env, skip_render_check=True)
     finally:
         env.close()
+
+
+def test_tools_from_the_command_line_are_a_comma_separated_string() -> None:
+    env = MathEnv(tools="calculator,python", sandbox="bwrap")
+    try:
+        assert sorted(env.tool_names) == ["calculator", "python"]
+    finally:
+        env.close()
