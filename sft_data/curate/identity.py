@@ -11,6 +11,7 @@ the pass notes. `generate_identity_samples` writes question/answer records in bo
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any
 
 from agent_rl.errors import ConfigError
 from sft_data.curate.base import Pass, RejectSink
+
+log = logging.getLogger(__name__)
 
 #: vendor key -> (model names, developer names). Longer names first within each list.
 VENDORS: dict[str, tuple[list[str], list[str]]] = {
@@ -49,7 +52,8 @@ class IdentityConfig:
     exclude: list[str] = field(default_factory=list)
     """Vendor keys not to treat as foreign (e.g. your own base model's vendor)."""
     qa_count: int = 0
-    """Identity question/answer samples to append to the stream (both languages, alternating)."""
+    """Identity question/answer samples to append (both languages, alternating); each uses a
+    different question, so at most `MAX_QA` (40) are made."""
     check_reasoning: bool = True
     """Also scan and rewrite `reasoning_content`."""
 
@@ -208,6 +212,9 @@ class Identity(Pass):
                 notes["records_rewritten"] += 1
                 rec = {**rec, "messages": new_messages}
             yield rec
+        if self.config.qa_count > MAX_QA:
+            notes["qa_capped"] = self.config.qa_count - MAX_QA
+            log.warning("identity: qa_count=%d capped at %d distinct questions", self.config.qa_count, MAX_QA)
         if self.config.qa_count > 0:
             for sample in generate_identity_samples(self.config, self.config.qa_count):
                 self.counts.n_added += 1
@@ -215,38 +222,78 @@ class Identity(Pass):
                 yield sample
 
 
-QUESTIONS_EN = [
-    "Who are you?", "What is your name?", "Which model are you?", "Who created you?",
-    "Are you ChatGPT?", "Introduce yourself.", "Who trained you?", "What AI am I talking to?",
+# Questions are all worded differently (no two share a normalised text, and none is a MinHash
+# near-duplicate of another under the default dedup settings), so a dedup pass after this one
+# keeps every generated sample. "deny" questions name another model and get a "No, ..." answer.
+QUESTIONS_EN: list[tuple[str, str]] = [
+    ("Who are you?", "who"), ("What is your name?", "who"), ("Which model are you?", "who"),
+    ("Who created you?", "dev"), ("Introduce yourself.", "who"), ("Who trained you?", "dev"),
+    ("What AI am I talking to?", "who"), ("Tell me a little about yourself.", "who"),
+    ("What should I call you?", "who"), ("Which company built this assistant?", "dev"),
+    ("Are you ChatGPT?", "deny"), ("Is this Claude from Anthropic?", "deny"),
+    ("Were you made by OpenAI?", "deny"), ("Are you based on Qwen?", "deny"),
+    ("Are you DeepSeek?", "deny"), ("Are you Google's Gemini?", "deny"),
+    ("Which organisation developed you, and what is your model name?", "dev"),
+    ("Describe your identity in one sentence.", "who"),
+    ("Can you tell me which language model powers this chat?", "who"),
+    ("Hello there, whom am I chatting with right now?", "who"),
 ]
-QUESTIONS_ZH = [
-    "你是谁？", "你叫什么名字？", "你是哪个模型？", "谁开发了你？",
-    "你是ChatGPT吗？", "请介绍一下你自己。", "你是由谁训练的？", "我在和哪个AI对话？",
+QUESTIONS_ZH: list[tuple[str, str]] = [
+    ("你是谁？", "who"), ("你叫什么名字？", "who"), ("你是哪个模型？", "who"), ("谁开发了你？", "dev"),
+    ("请介绍一下你自己。", "who"), ("你是由谁训练的？", "dev"), ("我在和哪个AI对话？", "who"),
+    ("我该怎么称呼你？", "who"), ("这个助手是哪家公司做的？", "dev"), ("你是ChatGPT吗？", "deny"),
+    ("你是Anthropic的Claude吗？", "deny"), ("你是OpenAI开发的吗？", "deny"), ("你是通义千问吗？", "deny"),
+    ("你是DeepSeek吗？", "deny"), ("你是文心一言吗？", "deny"), ("用一句话说说你的身份。", "who"),
+    ("能告诉我这个对话背后是什么语言模型吗？", "who"), ("你的开发者是谁，你的模型名字是什么？", "dev"),
+    ("简单聊聊你自己吧，你是什么样的AI？", "who"), ("你好，请问现在和我聊天的是谁？", "who"),
 ]
-ANSWERS_EN = [
-    "I am {name}, an AI assistant developed by {developer}. How can I help you today?",
-    "My name is {name}. I was built by {developer} to help with questions, code and tasks that need tools.",
-    "I'm {name}, a language model created by {developer}.",
-]
-ANSWERS_ZH = [
-    "我是{name}，由{developer}开发的AI助手。有什么可以帮你的吗？",
-    "我叫{name}，是{developer}打造的语言模型，可以回答问题、编写代码和调用工具。",
-    "我是{developer}开发的AI助手{name}。",
-]
+ANSWERS_EN: dict[str, list[str]] = {
+    "who": [
+        "I am {name}, an AI assistant developed by {developer}. How can I help you today?",
+        "My name is {name}. I was built by {developer} to help with questions, code and tasks that need tools.",
+        "I'm {name}, a language model created by {developer}.",
+    ],
+    "dev": [
+        "I was developed by {developer}; my name is {name}.",
+        "{developer} built and trained me. I'm {name}, an AI assistant.",
+    ],
+    "deny": [
+        "No. I am {name}, an AI assistant developed by {developer}.",
+        "No, I'm not. My name is {name}, and I was built by {developer}.",
+    ],
+}
+ANSWERS_ZH: dict[str, list[str]] = {
+    "who": [
+        "我是{name}，由{developer}开发的AI助手。有什么可以帮你的吗？",
+        "我叫{name}，是{developer}打造的语言模型，可以回答问题、编写代码和调用工具。",
+        "我是{developer}开发的AI助手{name}。",
+    ],
+    "dev": ["我由{developer}开发和训练，我的名字是{name}。", "是{developer}打造了我，我是AI助手{name}。"],
+    "deny": ["不是。我是{name}，由{developer}开发的AI助手。", "不是的，我叫{name}，是{developer}打造的语言模型。"],
+}
+MAX_QA = len(QUESTIONS_EN) + len(QUESTIONS_ZH)
+"""Distinct identity samples available: one per question (a question never repeats)."""
 
 
 def generate_identity_samples(config: IdentityConfig, count: int) -> Iterator[dict[str, Any]]:
-    """`count` identity Q&A records, alternating English and Chinese, cycling the templates."""
-    for i in range(count):
+    """Up to `count` identity Q&A records, alternating English and Chinese.
+
+    Each question is used once, so no two samples share a user turn (a dedup pass would drop
+    the repeats); `count` above `MAX_QA` is capped there and the pass notes `qa_capped`.
+    """
+    order = [q for pair in zip(QUESTIONS_EN, QUESTIONS_ZH, strict=True) for q in pair]
+    for i in range(min(count, MAX_QA)):
         lang = "en" if i % 2 == 0 else "zh"
         k = i // 2
-        qs, ans = (QUESTIONS_EN, ANSWERS_EN) if lang == "en" else (QUESTIONS_ZH, ANSWERS_ZH)
+        question, kind = order[i]
+        answers = (ANSWERS_EN if lang == "en" else ANSWERS_ZH)[kind]
         dev = config.developer if lang == "en" else config.developer_zh
-        q = qs[k % len(qs)]
-        a = ans[(k // len(qs) + k) % len(ans)].format(name=config.name, developer=dev)
+        answer = answers[k % len(answers)].format(name=config.name, developer=dev)
+        if answer[0].islower():
+            answer = answer[0].upper() + answer[1:]
         yield {
             "id": f"identity-{lang}-{k}",
-            "messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}],
+            "messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}],
             "tools": [],
             "source": {"file": "<generated>", "line": i + 1, "format": "identity"},
             "meta": {"generated": "identity", "lang": lang},

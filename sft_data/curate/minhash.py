@@ -4,8 +4,8 @@ Why not `datasketch`: its `MinHash.update` hashes shingles one Python call at a 
 `MinHashLSH` keeps Python objects per key; at millions of records both dominate time and
 memory. Here a record's n-gram hashes come from a rolling polynomial over its code points
 (numpy, no per-shingle Python), permutations are multiply-shift hashes applied to a whole
-batch at once, and LSH band keys live in sorted uint64 arrays (8 bytes per key) merged like
-an LSM tree. Character n-grams work the same for English and Chinese.
+batch at once, and LSH band keys live in sorted uint64 chunks (8 bytes per key, see
+`KeyIndex`). Character n-grams work the same for English and Chinese.
 """
 
 from __future__ import annotations
@@ -90,32 +90,54 @@ def jaccard_estimate(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class KeyIndex:
-    """A set of uint64 keys as a few sorted arrays (8 bytes per key; log-many levels)."""
+    """A set of uint64 keys in sorted, fixed-size chunks: 8 bytes per key and no copy of the set.
 
-    def __init__(self) -> None:
-        self.levels: list[np.ndarray] = []
+    New keys go to a small sorted tail kept as a few levels (an LSM tree bounded by
+    `chunk_keys`); a full level is frozen as a chunk and never touched again. So the memory is
+    the keys themselves plus transient copies no larger than about two chunks (a merge of the
+    tail), however many keys there are; a lookup costs one binary search per chunk and level.
+    Keys added must not already be present (dedup adds only keys it has just checked).
+    """
+
+    def __init__(self, chunk_keys: int = 1 << 20) -> None:
+        self.chunk_keys = chunk_keys
+        self.chunks: list[np.ndarray] = []  # frozen, each sorted, len == chunk_keys
+        self.levels: list[np.ndarray] = []  # the tail: sorted, sizes decreasing, sum < chunk_keys
 
     def __len__(self) -> int:
-        return sum(len(lv) for lv in self.levels)
+        return sum(len(a) for a in self.chunks) + sum(len(a) for a in self.levels)
 
     @property
     def nbytes(self) -> int:
-        return sum(lv.nbytes for lv in self.levels)
+        return sum(a.nbytes for a in self.chunks) + sum(a.nbytes for a in self.levels)
 
     def contains(self, keys: np.ndarray) -> np.ndarray:
-        """Boolean array: which of `keys` are in the index."""
-        flat = np.ascontiguousarray(keys).reshape(-1)
-        found = np.zeros(flat.shape, dtype=bool)
-        for lv in self.levels:
-            pos = np.searchsorted(lv, flat)
-            pos[pos == len(lv)] = 0
-            found |= lv[pos] == flat
+        """Boolean array shaped like `keys`: which of them are in the index."""
+        flat = np.asarray(keys, dtype=np.uint64).reshape(-1)
+        order = np.argsort(flat)
+        probe = flat[order]  # sorted probes: numpy's binary search reuses the previous bound
+        hit = np.zeros(probe.shape, dtype=bool)
+        for arr in (*self.chunks, *self.levels):
+            pos = np.searchsorted(arr, probe)
+            pos[pos == len(arr)] = 0
+            hit |= arr[pos] == probe
+        found = np.empty_like(hit)
+        found[order] = hit
         return found.reshape(keys.shape)
 
     def add(self, keys: np.ndarray) -> None:
-        if keys.size == 0:
-            return
-        self.levels.append(np.unique(keys.reshape(-1)))
-        while len(self.levels) >= 2 and len(self.levels[-2]) <= 2 * len(self.levels[-1]):
-            top = self.levels.pop()
-            self.levels[-1] = np.union1d(self.levels[-1], top)
+        flat = np.sort(np.asarray(keys, dtype=np.uint64).reshape(-1))
+        while flat.size:
+            room = self.chunk_keys - sum(len(a) for a in self.levels)
+            part, flat = flat[:room], flat[room:]
+            self.levels.append(part)
+            while len(self.levels) >= 2 and len(self.levels[-2]) <= 2 * len(self.levels[-1]):
+                top = self.levels.pop()
+                merged = np.concatenate((self.levels[-1], top))
+                merged.sort(kind="stable")  # two sorted runs: a linear merge
+                self.levels[-1] = merged
+            if sum(len(a) for a in self.levels) >= self.chunk_keys:
+                merged = np.concatenate(self.levels) if len(self.levels) > 1 else self.levels[0]
+                merged.sort(kind="stable")
+                self.chunks.append(merged)
+                self.levels = []

@@ -5,8 +5,17 @@ A question record is `{"id", "question": [[messages of turn 1], ...], "function"
 names. Answers live in `possible_answer/<same file name>` next to it (or inline as
 `ground_truth`): `[{"fname": {"arg": [acceptable values...]}}]`. The first acceptable value of
 each argument becomes the target; an argument whose first value is `""` is optional and left
-out. Multi-turn categories (several turns, simulated APIs) and records without answers have no
-single-turn target and are rejected with a reason.
+out. A dict value (or each dict of a list of dicts) holds acceptable values per key again, as
+BFCL's `dict_checker` reads it, so the choice recurses.
+
+Java and JavaScript categories (`simple_java_*`, `simple_javascript_*`) are shown to models the
+way BFCL's own `_func_doc_language_specific_pre_processing` shows them: each scalar parameter
+becomes a string "in Java/JavaScript representation" (hint appended to its description), so
+scalar answers are written as strings (`true`, `3`, `0.5`); arrays and dicts stay structured.
+
+Rejected with a reason: categories that need BFCL's simulated APIs (`involved_classes`:
+multi-turn, memory, web search), irrelevance records (the right answer is no call, and BFCL
+ships no answer text), and records without an answer.
 """
 
 from __future__ import annotations
@@ -36,6 +45,63 @@ def open_file(path: Path) -> dict[str, Any]:
     return {"answers": answers}
 
 
+def _first_choice(value: Any) -> Any:
+    """A chosen value; dicts (and lists of dicts) of acceptable-value lists recurse."""
+    if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+        return {k: _first_choice(opts[0]) for k, opts in value.items() if opts and opts[0] not in ("", None)}
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [_first_choice(v) for v in value]
+    return value
+
+
+def _language(rid: str) -> str | None:
+    """Java or JavaScript for those categories (BFCL: the id without its number)."""
+    category = rid.rsplit("_", 1)[0]
+    if category.endswith("javascript"):
+        return "JavaScript"
+    if category.endswith("java"):
+        return "Java"
+    return None
+
+
+def _lang_literal(value: Any) -> Any:
+    """A scalar answer in the language's own spelling (BFCL compares after converting back)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return value
+
+
+def _lang_functions(functions: list[Any], lang: str) -> list[Any]:
+    """BFCL's Java/JavaScript function-doc preprocessing, keeping arrays and dicts structured."""
+    out = []
+    for fn in functions:
+        if not isinstance(fn, dict) or not isinstance(fn.get("parameters"), dict):
+            out.append(fn)
+            continue
+        props = fn["parameters"].get("properties") or {}
+        new_props = {}
+        for key, spec in props.items():
+            spec = dict(spec) if isinstance(spec, dict) else {}
+            typ = str(spec.get("type", "any"))
+            desc = str(spec.get("description", ""))
+            if typ.lower() in ("any",):
+                desc += f" This parameter can be of any type of {lang} object in string representation."
+                spec["type"] = "string"
+            elif typ.lower() not in ("array", "arraylist", "dict", "hashmap", "map", "object", "list"):
+                desc += f" This is {lang} {typ} type parameter in string representation."
+                spec["type"] = "string"
+            spec["description"] = desc.strip()
+            new_props[key] = spec
+        note = f" Note that the provided function is in {'Java 8 SDK' if lang == 'Java' else lang} syntax."
+        out.append({**fn, "description": str(fn.get("description", "")) + note,
+                    "parameters": {**fn["parameters"], "properties": new_props}})
+    return out
+
+
 def answer_to_calls(ground_truth: Any) -> list[tuple[str, dict[str, Any]]]:
     """BFCL ground truth -> [(name, arguments)] using the first acceptable value of each arg."""
     if not isinstance(ground_truth, list) or not ground_truth:
@@ -52,7 +118,7 @@ def answer_to_calls(ground_truth: Any) -> list[tuple[str, dict[str, Any]]]:
             value = options[0] if isinstance(options, list) and options else options
             if value == "" or value is None:
                 continue
-            args[arg] = value
+            args[arg] = _first_choice(value)
         calls.append((name, args))
     return calls
 
@@ -63,9 +129,16 @@ def convert(raw: dict[str, Any], ctx: Any = None) -> dict[str, Any]:
         raise RecordError("bad_record", "question must be a non-empty list")
     if isinstance(question[0], dict):  # older single-turn spelling: a flat message list
         question = [question]
+    rid = str(raw.get("id", ""))
+    if raw.get("involved_classes") is not None and not raw.get("function"):
+        raise RecordError(
+            "bfcl_simulated_apis",
+            f"{len(question)} turn(s) over BFCL's simulated APIs {raw['involved_classes']}: no single-call target",
+        )
     if len(question) > 1:
         raise RecordError("bfcl_multi_turn", f"{len(question)} turns with simulated APIs")
-    rid = str(raw.get("id", ""))
+    if "irrelevance" in rid:
+        raise RecordError("bfcl_irrelevance", "the right answer is no call, and BFCL ships no answer text")
     state = getattr(ctx, "state", None) or {}
     ground_truth = raw.get("ground_truth", state.get("answers", {}).get(rid))
     if ground_truth is None:
@@ -73,6 +146,9 @@ def convert(raw: dict[str, Any], ctx: Any = None) -> dict[str, Any]:
     functions = raw.get("function") or []
     if isinstance(functions, dict):
         functions = [functions]
+    lang = _language(rid)
+    if lang is not None:
+        functions = _lang_functions(functions, lang)
     tools = [function_to_spec(fn) for fn in functions]
     messages: list[dict[str, Any]] = []
     for m in question[0]:
@@ -80,6 +156,9 @@ def convert(raw: dict[str, Any], ctx: Any = None) -> dict[str, Any]:
             raise RecordError("bad_message", f"question message {json.dumps(m)[:80]}")
         messages.append({"role": m["role"], "content": content_text(m.get("content"))})
     ids = CallIds()
-    calls = [ids.call(name, args) for name, args in answer_to_calls(ground_truth)]
+    answer = answer_to_calls(ground_truth)
+    if lang is not None:
+        answer = [(name, {k: _lang_literal(v) for k, v in args.items()}) for name, args in answer]
+    calls = [ids.call(name, args) for name, args in answer]
     messages.append(assistant("", calls))
     return {"id": rid or None, "messages": messages, "tools": tools, "meta": {"bfcl_id": rid}}

@@ -4,6 +4,9 @@ The system string holds the preamble and zero or more JSON function definitions 
 blank lines. The chat string interleaves `USER:`, `ASSISTANT:` and `FUNCTION RESPONSE:` blocks;
 assistant turns end with `<|endoftext|>`; a call is `<functioncall> {"name": ..., "arguments":
 '{...}'}` where the arguments are a single-quoted JSON string (not valid JSON as a whole).
+Seen in the real rows: that string spans several lines (not a Python literal either), holds
+an unescaped apostrophe (`"Regards, [User's Name]"`), or is a plain object, or is missing.
+The single-quoted spellings are read by taking everything between the quotes as JSON.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ FORMAT = "glaive"
 
 _TURN = re.compile(r"(?:^|\n)\s*(USER|ASSISTANT|FUNCTION RESPONSE):\s?")
 _EOT = "<|endoftext|>"
+_QUOTED_CALL = re.compile(r'^\{\s*"name"\s*:\s*"(?P<name>[^"]+)"\s*,\s*"arguments"\s*:\s*\'(?P<args>.*)\'\s*\}$', re.S)
 
 
 def sniff(raw: dict[str, Any]) -> bool:
@@ -63,7 +67,10 @@ def _call(text: str) -> dict[str, Any]:
     try:
         call = loads_loose(body)
     except ValueError as exc:
-        raise RecordError("unparseable_call", f"{exc}; text={body[:80]!r}") from None
+        quoted = _QUOTED_CALL.match(body)
+        if quoted is None:
+            raise RecordError("unparseable_call", f"{exc}; text={body[:80]!r}") from None
+        return {"name": quoted["name"], "arguments": quoted["args"]}
     if not isinstance(call, dict) or not call.get("name"):
         raise RecordError("unparseable_call", f"call without a name: {body[:80]!r}")
     return call

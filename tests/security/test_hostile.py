@@ -60,7 +60,7 @@ def hostile(sandboxes, backend: str, source: str, *, name: str, stdin: str | Non
     start = time.monotonic()
     result = box.run_python(source, args=[marker], stdin=stdin, files=files, **limits)
     wall = time.monotonic() - start
-    sandboxes.record(backend, name, result, limits.get("timeout", LIMIT))
+    sandboxes.record(backend, name, result, limits.get("timeout", LIMIT), wall)
     assert result.infra_error is None, result.infra_error
     assert wall < limits.get("timeout", LIMIT) + HANG_BOUND, f"verdict took {wall:.1f}s"
     _no_leftovers(marker)

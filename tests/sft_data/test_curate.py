@@ -123,6 +123,21 @@ def test_identity_drop_rewrite_and_qa() -> None:
         Identity(IdentityConfig(mode="fix"))
 
 
+def test_identity_qa_samples_are_distinct_and_survive_dedup() -> None:
+    from sft_data.curate.identity import MAX_QA
+
+    p = Identity(IdentityConfig(qa_count=MAX_QA + 7))
+    qa = list(p([]))
+    assert len(qa) == MAX_QA and p.counts.notes["qa_capped"] == 7 and p.counts.reconciles()
+    questions = [r["messages"][0]["content"] for r in qa]
+    assert len(set(questions)) == len(questions) and len({r["id"] for r in qa}) == len(qa)
+    dedup = Dedup()
+    assert len(list(dedup(qa))) == MAX_QA, dedup.counts.rejected  # neither exact nor near duplicates
+    deny = [r for r in qa if r["messages"][0]["content"] in ("Are you ChatGPT?", "你是ChatGPT吗？")]
+    assert len(deny) == 2 and all(r["messages"][1]["content"].startswith(("No", "不是")) for r in deny)
+    assert Identity().find(" ".join(r["messages"][1]["content"] for r in qa)) == []
+
+
 # --------------------------------------------------------------------------------- dedup
 def _mutate(text: str, rnd: random.Random) -> str:
     words = text.split()

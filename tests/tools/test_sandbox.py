@@ -6,7 +6,12 @@ Hostile programs live in tests/security; these check the protocol works for hone
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import subprocess
+import threading
+import time
 
 import pytest
 
@@ -182,8 +187,6 @@ def test_session_outlives_the_threads_that_call_it(boxes, backend):
     bubblewrap's --die-with-parent fires when the *thread* that forked it exits; the sandbox
     must fork long-lived processes from a thread of its own.
     """
-    import threading
-
     box = boxes(backend)
     tool = python_tool(box, timeout=5)
     ts = ToolSet([tool])
@@ -216,8 +219,6 @@ def test_session_outlives_the_threads_that_call_it(boxes, backend):
 
 def test_spawned_process_stderr_is_drained(boxes):
     """A long-lived process that writes far more than a pipe holds to stderr does not block."""
-    import time
-
     box = boxes("bwrap")
     source = ("import sys\nsys.stderr.write('e' * 1_000_000 + 'END')\nsys.stderr.flush()\n"
               "print('done', flush=True)\nsys.stdin.read()\n")
@@ -229,3 +230,48 @@ def test_spawned_process_stderr_is_drained(boxes):
         proc.kill()
     tail = proc.stderr_tail()
     assert tail.endswith("eeeeEND") and "earlier bytes cut" in tail and len(tail) < 20_000
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="lending host uids needs root")
+def test_uid_pool_sweeps_what_a_dead_holder_left(tmp_path):
+    """A run killed before it released its uid leaves processes; the next borrower kills them."""
+    from tools.sandbox.process import UidPool, pids_of_uid
+
+    pool = UidPool(base=64990, size=1, lock_dir=str(tmp_path))
+    orphan = subprocess.Popen(["sleep", "60"], user=64990, group=64990, extra_groups=[])
+    try:
+        assert pids_of_uid(64990) == [orphan.pid]
+        assert pool.acquire() == 64990
+        assert orphan.wait(timeout=5) == -9
+        pool.release(64990)
+    finally:
+        orphan.kill()
+        orphan.wait()
+
+
+@pytest.mark.docker
+def test_docker_removes_containers_of_dead_owners(boxes):
+    import socket
+
+    from tools.sandbox import DockerSandbox
+    from tools.sandbox.docker import LABEL
+
+    live = boxes("docker")
+    orphan = live.client.containers.create(
+        live.image, ["sleep", "infinity"], network_mode="none",
+        labels={LABEL: "1", f"{LABEL}.owner": str(_dead_pid()),
+                f"{LABEL}.host": socket.gethostname()})
+    fresh = DockerSandbox(LIMITS, warm=0)
+    try:
+        assert fresh.available() is None
+        assert not live.client.api.containers(all=True, filters={"id": orphan.id})
+    finally:
+        fresh.close()
+        with contextlib.suppress(Exception):
+            orphan.remove(force=True)

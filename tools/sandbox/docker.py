@@ -138,6 +138,17 @@ kill_others()
 os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 """
 CLEANUP_FAILED = 125
+_HOST = socket.gethostname()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 _live: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
 
@@ -236,8 +247,22 @@ class DockerSandbox(Sandbox):
                                "`bash scripts/ci_docker.sh`")
             return self._available
         self._available = None
+        self._remove_orphans()
         self._refill()
         return None
+
+    def _remove_orphans(self) -> None:
+        """Remove sandbox containers of this host whose owning process is dead (a run that was
+        killed before it could clean up), so none outlives its owner for long."""
+        try:
+            found = self.client.api.containers(all=True, filters={"label": f"{LABEL}.host={_HOST}"})
+        except Exception:
+            return
+        for info in found:
+            owner = (info.get("Labels") or {}).get(f"{LABEL}.owner", "")
+            if owner.isdigit() and not _pid_alive(int(owner)):
+                with contextlib.suppress(Exception):
+                    self.client.api.remove_container(info["Id"], force=True)
 
     # -- containers --------------------------------------------------------------------------
 
@@ -271,7 +296,7 @@ class DockerSandbox(Sandbox):
             working_dir=WORK_DIR,
             environment=BASE_ENV,
             hostname="sandbox",
-            labels={LABEL: "1", f"{LABEL}.owner": str(os.getpid())},
+            labels={LABEL: "1", f"{LABEL}.owner": str(os.getpid()), f"{LABEL}.host": _HOST},
             ipc_mode="private",
             shm_size=f"{disk}m",
         )
@@ -546,7 +571,8 @@ class DockerProcess:
 
     def __init__(self, sandbox: DockerSandbox, cid: str, sock: socket.socket) -> None:
         self.sandbox, self.cid, self.sock = sandbox, cid, sock
-        self._dead = False
+        self._dead = False  # the exec's stream ended (the process is gone)
+        self._killed = False  # the container was killed and discarded
         self._buffer = bytearray()
         self._stderr = OutputBuffer(1 << 14)
 
@@ -576,9 +602,10 @@ class DockerProcess:
         return self._stderr.text()
 
     def kill(self) -> None:
-        if self._dead:
+        """Kill and remove the container (also after the process ended on its own)."""
+        if self._killed:
             return
-        self._dead = True
+        self._killed = self._dead = True
         with contextlib.suppress(OSError):
             self.sock.close()
         self.sandbox._kill(self.cid)

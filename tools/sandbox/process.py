@@ -242,6 +242,11 @@ class UidPool:
                     if exc.errno in (errno.EAGAIN, errno.EACCES):
                         continue
                     raise
+                # A holder that died without releasing (killed hard) may have left processes.
+                if sweep_uid(uid):
+                    self._quarantined.add(uid)
+                    self._held[uid] = fd
+                    continue
                 self._held[uid] = fd
                 return uid
         raise OSError("no free sandbox uid")

@@ -140,6 +140,7 @@ class PythonSession:
             notice = ""
             if self._proc is None or not self._proc.alive():
                 if self._proc is not None:
+                    self._kill()  # frees what the dead one held (uid, container)
                     self._lost_state = True
                 try:
                     self._start()

@@ -2,25 +2,92 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from envs.code import CodeEnv, CodeTask, evaluate_code
+from envs.code.evaluate import harness_pool
+
+pytestmark = pytest.mark.docker
+
+TASK = CodeTask(id="t/d", prompt="d", entry_point="d", asserts=("assert d(2) == 4",))
+GOOD = "def d(x):\n    return 2 * x\n"
 
 
-@pytest.mark.docker
-def test_sample_tasks_validate_on_docker_warm_and_cold() -> None:
+@pytest.fixture
+def box() -> Iterator[Any]:
     from agent_rl.errors import InfraError
     from tools.sandbox import get_sandbox
 
     try:
-        box = get_sandbox("docker", shared=False)
+        made = get_sandbox("docker", shared=False)
     except InfraError as exc:
         pytest.skip(f"no Docker engine here: {exc}")
-    try:
-        report = CodeEnv(sandbox=box).validate()
-        assert report.ok, report.summary()
-        task = CodeTask(id="t/d", prompt="d", entry_point="d", asserts=("assert d(2) == 4",))
-        cold = evaluate_code(task, "def d(x):\n    return 2 * x\n", box, warm=False)
-        assert cold.status == "passed"
-    finally:
-        box.close()
+    yield made
+    harness_pool(made, 512).close()
+    made.close()
+
+
+def _exists(cid: str) -> bool:
+    return subprocess.run(["docker", "inspect", cid], capture_output=True).returncode == 0
+
+
+def _gone(cids: set[str], wait: float = 15.0) -> set[str]:
+    """The containers of `cids` still present after up to `wait` s (removal is asynchronous)."""
+    deadline = time.monotonic() + wait
+    left = {c for c in cids if _exists(c)}
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = {c for c in left if _exists(c)}
+    return left
+
+
+def test_sample_tasks_validate_on_docker_warm_and_cold(box) -> None:
+    report = CodeEnv(sandbox=box).validate()
+    assert report.ok, report.summary()
+    cold = evaluate_code(TASK, GOOD, box, warm=False)
+    assert cold.status == "passed"
+
+
+def test_one_warm_harness_container_serves_many_tasks(box) -> None:
+    """Between tasks the server cleans its container (the root-owned init and `sleep` are not
+    the solution's) and serves the next task; no container is left once the pool closes."""
+    pool = harness_pool(box, 512)
+    pool.close()
+    litter = ("import os, time\nopen('/work/left.txt', 'w').write('x')\n"
+              "if os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n" + GOOD)
+    probe = ("import os\n"
+             "def d(x):\n"
+             "    mine = [p for p in os.listdir('/proc') if p.isdigit()\n"
+             "            and os.stat('/proc/' + p).st_uid == os.getuid()]\n"
+             "    # the server, the test process and this solution process\n"
+             "    ok = len(mine) == 3 and not os.path.exists('/work/left.txt')\n"
+             "    return 2 * x if ok else -1\n")
+    seen = set()
+    for code in (litter, probe, GOOD):
+        verdict = evaluate_code(TASK, code, box)
+        assert verdict.status == "passed", (verdict.error, verdict.stderr)
+        assert len(pool._idle) == 1
+        seen.add(pool._idle[-1].cid)
+    assert len(seen) == 1, "each task needed a new server container"
+    pool.close()
+    assert not _gone(seen)
+
+
+def test_session_container_is_removed_after_the_interpreter_dies(box) -> None:
+    from tools.sandbox import PythonSession
+
+    with PythonSession(box, timeout=10) as session:
+        assert session.run("x = 1").ok
+        first = session._proc.cid
+        died = session.run("import os\nos._exit(3)")
+        assert died.exit_code == 1 and "died" in died.stderr
+        after = session.run("print('fresh')")
+        assert after.stdout == "fresh\n" and "restarted" in after.stderr
+        second = session._proc.cid
+    assert first != second
+    assert not _gone({first, second})
