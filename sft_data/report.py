@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -79,19 +80,69 @@ class Counts:
         }
 
 
-def render_table(title: str, rows: list[Counts]) -> Any:
-    """A rich table of counts (the CLI prints it; library code never prints)."""
-    from rich.table import Table
+def short_names(names: list[str]) -> dict[str, str]:
+    """Each path shortened to its file name, with as many parent folders as tell them apart."""
+    parts = {n: Path(n).parts or (n,) for n in names}
+    out: dict[str, str] = {}
+    for n, p in parts.items():
+        depth = 1
+        while depth < len(p) and sum(q[-depth:] == p[-depth:] for q in parts.values()) > 1:
+            depth += 1
+        out[n] = "/".join(p[-depth:])
+    return out
 
-    table = Table(title=title)
-    for col in ("name", "in", "added", "out", "rejected", "by reason", "ok"):
-        table.add_column(col, justify="right" if col in ("in", "added", "out", "rejected") else "left")
+
+def render_table(title: str, rows: list[Counts], total: Counts | None = None,
+                 formats: dict[str, str] | None = None) -> Any:
+    """The counts as a person reads them (the CLI prints it; library code never prints).
+
+    One narrow row per file or stage (short names, no reasons), then every reject reason in
+    full with its count and where it happened, then the pass notes, then one line per row
+    spelling out `in (+ added) = out + rejected`. Fits an 80-column terminal.
+    """
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    names = short_names([c.name for c in rows])
+    show_added = any(c.n_added for c in rows)
+    main = Table(title=title, title_justify="left")
+    main.add_column("file" if formats else "step", overflow="fold")
+    if formats:
+        main.add_column("format")
+    for col in ("in", *(("added",) if show_added else ()), "out", "rejected"):
+        main.add_column(col, justify="right")
+    main.add_column("ok")
+    for c in [*rows, *([total] if total is not None else [])]:
+        label = "total" if c is total else names[c.name]
+        cells = [label, *((formats.get(c.name, "") if c is not total else "",) if formats else ())]
+        cells += [str(c.n_in), *((str(c.n_added),) if show_added else ()), str(c.n_out), str(c.n_rejected)]
+        main.add_row(*cells, "yes" if c.reconciles() else "NO", end_section=c is rows[-1] and total is not None)
+    parts: list[Any] = [main]
+    reasons = Table(title="rejected, by reason", title_justify="left")
+    reasons.add_column("reason", overflow="fold")
+    reasons.add_column("count", justify="right")
+    reasons.add_column("where", overflow="fold")
+    by_reason: dict[str, list[tuple[str, int]]] = {}
     for c in rows:
-        reasons = ", ".join(f"{k}={v}" for k, v in c.rejected.most_common())
-        if c.notes:
-            reasons += ("; " if reasons else "") + ", ".join(f"{k}={v}" for k, v in c.notes.most_common(8))
-        table.add_row(
-            c.name, str(c.n_in), str(c.n_added), str(c.n_out), str(c.n_rejected), reasons,
-            "yes" if c.reconciles() else "NO",
-        )
-    return table
+        for reason, k in c.rejected.most_common():
+            by_reason.setdefault(reason, []).append((names[c.name], k))
+    for reason, where in sorted(by_reason.items(), key=lambda kv: -sum(k for _, k in kv[1])):
+        reasons.add_row(reason, str(sum(k for _, k in where)), ", ".join(f"{n} {k}" for n, k in where))
+    if by_reason:
+        parts.append(reasons)
+    notes = Table(title="notes (counted, not rejected)", title_justify="left")
+    notes.add_column("step", overflow="fold")
+    notes.add_column("note", overflow="fold")
+    notes.add_column("count", justify="right")
+    for c in rows:
+        for note, k in c.notes.most_common():
+            notes.add_row(names[c.name], note, str(k))
+    if any(c.notes for c in rows):
+        parts.append(notes)
+    for c in [total] if total is not None else rows:
+        label = "total" if c is total else names[c.name]
+        added = f" + {c.n_added} added" if c.n_added else ""
+        mark = "ok" if c.reconciles() else "DOES NOT RECONCILE"
+        parts.append(Text(f"{label}: {c.n_in} in{added} = {c.n_out} out + {c.n_rejected} rejected  {mark}"))
+    return Group(*parts)

@@ -35,7 +35,9 @@ def run(
     from tools.sandbox import get_sandbox
 
     try:
-        sandbox = get_sandbox(backend)
+        # One run: a Docker warm pool would only start containers nobody uses.
+        sandbox = (get_sandbox(backend, shared=False, warm=0) if backend == "docker"
+                   else get_sandbox(backend))
         name = file.name
         if file.suffix in _INTERPRETERS:
             command = [*_INTERPRETERS[file.suffix], name]

@@ -50,20 +50,29 @@ def convert(
         inputs, from_, out=out, tokenized=tokenized, rejects=rejects,
         on_progress=lambda n: console.log(f"{n} records"),
     )
-    for name, fmt in summary.formats.items():
-        how = "detected" if summary.detected.get(name) else "given"
-        console.print(f"{name}: format {fmt} ({how}; known: {', '.join(FORMATS)})")
-    console.print(render_table("sft convert", [*summary.files, summary.total]))
+    formats = {name: f"{fmt}{'' if summary.detected.get(name) else ' (given)'}" for name, fmt in summary.formats.items()}
+    console.print(render_table("sft convert", summary.files, total=summary.total, formats=formats))
+    console.print(f"formats: auto-detected unless marked (given); known: {', '.join(FORMATS)}")
+    _say_rejects(console, rejects, summary.total.n_rejected)
     if summary_json is not None:
         summary_json.write_text(json.dumps(summary.to_dict(), indent=2))
     if not summary.reconciles():
         raise typer.Exit(1)
 
 
-def _print_counts(title: str, counts: list) -> None:
+def _say_rejects(console, rejects: Path | None, n: int) -> None:
+    if n and rejects is not None:
+        console.print(f"each rejected record, with its reason, file and line: {rejects}")
+    elif n:
+        console.print("pass --rejects FILE to keep each rejected record with its reason, file and line")
+
+
+def _print_counts(title: str, counts: list, rejects: Path | None = None) -> None:
     from sft_data.report import render_table
 
-    _console().print(render_table(title, counts))
+    console = _console()
+    console.print(render_table(title, counts))
+    _say_rejects(console, rejects, sum(c.n_rejected for c in counts))
 
 
 def _run_single(
@@ -80,7 +89,7 @@ def _run_single(
         "passes": [{name: {k: v for k, v in options.items() if v is not None}}],
     })
     counts = run_pipeline(config, on_progress=lambda n: _console().log(f"{n} records"))
-    _print_counts(f"sft {name}", counts)
+    _print_counts(f"sft {name}", counts, rejects)
     if not all(c.reconciles() for c in counts):
         raise typer.Exit(1)
 
@@ -180,6 +189,6 @@ def pipeline(config: Path = typer.Option(..., "--config", help="Pipeline YAML.")
 
     cfg = load_config(config)
     counts = run_pipeline(cfg, on_progress=lambda n: _console().log(f"{n} records"))
-    _print_counts("sft pipeline", counts)
+    _print_counts("sft pipeline", counts, Path(cfg["rejects"]) if cfg.get("rejects") else None)
     if not all(c.reconciles() for c in counts):
         raise typer.Exit(1)

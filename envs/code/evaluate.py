@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_rl.errors import InfraError
-from envs.code.harness import RECORD_PREFIX, count_cases
+from envs.code.harness import INSIDE_FILE, RECORD_PREFIX, count_cases
 from envs.code.task import CodeTask
 
 DEFAULT_TIMEOUT = 10.0
@@ -38,6 +38,15 @@ SERVER_LIFETIME = 3600.0
 @cache
 def harness_source() -> str:
     return (Path(__file__).with_name("harness.py")).read_text(encoding="utf-8")
+
+
+@cache
+def harness_files() -> dict[str, bytes]:
+    """What a warm harness server needs in its work dir: itself and the shared clean-up."""
+    from tools.sandbox import inside
+
+    return {"harness.py": harness_source().encode(),
+            INSIDE_FILE: Path(inside.__file__).read_bytes()}
 
 
 @dataclass
@@ -197,7 +206,7 @@ class HarnessPool:
     def _spawn(self) -> Any:
         limits = self.sandbox.limits.replace(memory_mb=self.memory_mb, timeout=SERVER_LIFETIME)
         proc = self.sandbox.spawn(["python3", "-I", "-B", "harness.py", "--serve"],
-                                  {"harness.py": harness_source().encode()}, limits, {})
+                                  harness_files(), limits, {})
         try:
             line = proc.read_line(time.monotonic() + 30)
         except TimeoutError:

@@ -531,61 +531,19 @@ def run_one(warm: bool) -> int:
     return 0
 
 
-def _wipe(top: str, keep: tuple = ()) -> None:
-    for root, dirs, files in os.walk(top, topdown=False):
-        for name in files + dirs:
-            path = os.path.join(root, name)
-            if path in keep:
-                continue
-            try:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    os.rmdir(path)
-                else:
-                    os.unlink(path)
-            except OSError:
-                pass
+INSIDE_FILE = "sandbox_inside.py"
+"""`tools/sandbox/inside.py` (the shared clean-up of a reused sandbox), shipped next to this
+file for the warm server."""
 
 
-def _others(me: int) -> list:
-    """Live processes of this sandbox's uid other than its init (pid 1) and `me` (zombies
-    skipped). Processes of other uids (a container's root-owned init and `sleep`) are out of
-    a solution's reach: it runs as this uid without capabilities, so it cannot make them."""
-    found = []
-    uid = os.getuid()
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in (1, me):
-            try:
-                if os.stat(f"/proc/{name}").st_uid != uid:
-                    continue
-                with open(f"/proc/{name}/stat", "rb") as fh:
-                    state = fh.read().rsplit(b")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                continue
-            if state not in (b"Z", b"X"):
-                found.append(int(name))
-    return found
-
-
-def _kill_all_others(me: int) -> bool:
-    """SIGKILL every other process of the sandbox until none is left; False if some survive."""
-    for _ in range(200):
-        try:
-            os.kill(-1, signal.SIGKILL)  # every process we may signal: this pid namespace's
-        except OSError:
-            pass
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
-        if not _others(me):
-            return True
-        import time
-
-        time.sleep(0.005)
-    return False
+def _load_inside():
+    """The clean-up helpers from the file shipped next to this one (`-I` keeps this file's
+    directory off sys.path, so it is loaded by path)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), INSIDE_FILE)
+    spec = importlib.util.spec_from_file_location("sandbox_inside", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 PRELOAD = ("typing", "math", "re", "collections", "itertools", "functools", "heapq", "bisect",
@@ -599,21 +557,23 @@ def serve() -> None:
     earlier task's tests. After each request every other process in the sandbox is killed
     (`kill(-1)` reaches exactly the sandbox's own processes: its pid namespace), repeated
     until none is left (a fork racing the kill could otherwise slip through), and the work
-    dir, /tmp and /dev/shm are emptied, so nothing one solution leaves behind meets the next.
-    If anything survives, the server exits rather than serve another task.
+    dir, /tmp and /dev/shm are emptied (see `tools/sandbox/inside.py`), so nothing one
+    solution leaves behind meets the next. If anything survives, the server exits rather than
+    serve another task.
 
     The server imports the standard modules that solutions use most (`PRELOAD`) once, so a
     task does not pay for them again (`from typing import List` alone costs ~10 ms); each
     task runs in fresh forks, so whatever a solution does to those modules dies with it.
     """
     _set_undumpable()
+    inside = _load_inside()
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
-    me = os.getpid()
-    harness = os.path.abspath(__file__)
+    here = os.path.dirname(os.path.abspath(__file__))
+    keep = (os.path.join(here, os.path.basename(__file__)), os.path.join(here, INSIDE_FILE))
     sys.stdout.write(json.dumps({"ready": True}) + "\n")
     sys.stdout.flush()
     while True:
@@ -625,11 +585,12 @@ def serve() -> None:
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
-        clean = _kill_all_others(me)
-        if not clean or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 4):
+        if not inside.kill_all_others() or (os.WIFEXITED(status)
+                                            and os.WEXITSTATUS(status) == 4):
             return
-        for top, keep in (("/work", (harness,)), ("/tmp", ()), ("/dev/shm", ())):
-            _wipe(top, keep)
+        for top in ("/work", "/tmp", "/dev/shm"):
+            if os.path.isdir(top) and not inside.wipe(top, keep):
+                return  # something could not be removed: never serve another task here
 
 
 def main() -> None:

@@ -6,9 +6,11 @@ signature equals a band of an earlier kept record; with `bands` bands of `rows` 
 probability of that for a pair with Jaccard J is 1 - (1 - J^rows)^bands (64 perms, 8x8:
 J=0.9 -> 0.99, J=0.8 -> 0.86, J=0.6 -> 0.13, J=0.4 -> 0.005).
 
-Streaming: records go through in batches of `batch_size` (signatures computed per batch);
-memory holds the batch plus the key index: 8 bytes per kept record for the exact key and
-8 per band (72 bytes per kept record with 8 bands), never the records.
+Streaming: records go through in batches of `batch_size` (signatures computed per batch).
+What grows is the key index, and only with kept records: 8 bytes for the exact key and 8 per
+band (72 bytes per kept record with 8 bands; about 69 MB for a million kept records), plus
+transient merge copies of at most 1/8 of it (`minhash.KeyIndex`). Everything else is bounded
+by the batch: the records of one batch and MinHash temporaries of at most 8 MB.
 """
 
 from __future__ import annotations

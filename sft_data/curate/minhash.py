@@ -10,6 +10,7 @@ batch at once, and LSH band keys live in sorted uint64 chunks (8 bytes per key, 
 
 from __future__ import annotations
 
+import ctypes
 import re
 
 import numpy as np
@@ -63,12 +64,14 @@ class MinHasher:
         allh = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         out = np.empty((len(texts), self.num_perm), dtype=np.uint32)
-        step = max(1, (1 << 22) // max(1, len(allh)))  # bound the temporary matrix to ~32 MB
+        step = max(1, (1 << 20) // max(1, len(allh)))  # one (step, shingles) temporary of <= 8 MB
         with np.errstate(over="ignore"):
             for lo in range(0, self.num_perm, step):
                 hi = min(self.num_perm, lo + step)
-                perm = (allh[None, :] * self.a[lo:hi] + self.b[lo:hi]) >> np.uint64(32)
-                out[:, lo:hi] = np.minimum.reduceat(perm, starts, axis=1).T.astype(np.uint32)
+                perm = allh[None, :] * self.a[lo:hi]
+                perm += self.b[lo:hi]
+                perm >>= np.uint64(32)
+                out[:, lo:hi] = np.minimum.reduceat(perm, starts, axis=1).T
         return out
 
 
@@ -89,35 +92,73 @@ def jaccard_estimate(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
-class KeyIndex:
-    """A set of uint64 keys in sorted, fixed-size chunks: 8 bytes per key and no copy of the set.
+def _release_free_heap() -> None:
+    """Give freed heap pages back to the OS (glibc only; elsewhere a no-op).
 
-    New keys go to a small sorted tail kept as a few levels (an LSM tree bounded by
-    `chunk_keys`); a full level is frozen as a chunk and never touched again. So the memory is
-    the keys themselves plus transient copies no larger than about two chunks (a merge of the
-    tail), however many keys there are; a lookup costs one binary search per chunk and level.
+    The index frees a buffer of a few MB at every merge; glibc's dynamic mmap threshold puts
+    the next ones of that size on the heap, where freed pages stay in the RSS unless trimmed.
+    """
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    merged = np.concatenate((a, b))
+    merged.sort(kind="stable")  # two sorted runs: timsort merges them in linear time
+    return merged
+
+
+class KeyIndex:
+    """A set of uint64 keys: 8 bytes per key, no copy of the whole set, one search per lookup.
+
+    The bulk lives in sorted chunks that split the key range (like the leaves of a B+ tree):
+    `fences` holds each chunk's first key, so a lookup finds its chunk with one small search
+    and then searches that chunk only. New keys go to a small tail of sorted runs (an LSM tree);
+    when the tail reaches `max(min_tail, total / tail_div)` keys it is merged into the chunks
+    one chunk at a time, and a chunk past `2 * chunk_keys` is split. So besides the keys
+    themselves, memory holds at most the tail twice over (1/`tail_div` of the index) and one
+    chunk being rebuilt, however many keys there are.
     Keys added must not already be present (dedup adds only keys it has just checked).
     """
 
-    def __init__(self, chunk_keys: int = 1 << 20) -> None:
-        self.chunk_keys = chunk_keys
-        self.chunks: list[np.ndarray] = []  # frozen, each sorted, len == chunk_keys
-        self.levels: list[np.ndarray] = []  # the tail: sorted, sizes decreasing, sum < chunk_keys
+    def __init__(self, chunk_keys: int = 1 << 19, min_tail: int = 1 << 16, tail_div: int = 16) -> None:
+        self.chunk_keys, self.min_tail, self.tail_div = chunk_keys, min_tail, tail_div
+        self.chunks: list[np.ndarray] = []  # sorted, disjoint and ascending key ranges
+        self.fences = np.zeros(0, dtype=np.uint64)  # chunks[i][0]
+        self.tail: list[np.ndarray] = []  # sorted runs, older (larger) first
+        self._n = 0
 
     def __len__(self) -> int:
-        return sum(len(a) for a in self.chunks) + sum(len(a) for a in self.levels)
+        return self._n
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in self.chunks) + sum(a.nbytes for a in self.levels)
+        return sum(a.nbytes for a in self.chunks) + sum(a.nbytes for a in self.tail)
+
+    def _spans(self, probe: np.ndarray) -> np.ndarray:
+        """For sorted `probe`: bounds[i]:bounds[i+1] is the slice that falls in chunk i."""
+        cid = np.searchsorted(self.fences, probe, side="right") - 1
+        np.maximum(cid, 0, out=cid)
+        return np.searchsorted(cid, np.arange(len(self.chunks) + 1))
 
     def contains(self, keys: np.ndarray) -> np.ndarray:
         """Boolean array shaped like `keys`: which of them are in the index."""
         flat = np.asarray(keys, dtype=np.uint64).reshape(-1)
         order = np.argsort(flat)
-        probe = flat[order]  # sorted probes: numpy's binary search reuses the previous bound
+        probe = flat[order]
         hit = np.zeros(probe.shape, dtype=bool)
-        for arr in (*self.chunks, *self.levels):
+        if self.chunks:
+            bounds = self._spans(probe)
+            for i, arr in enumerate(self.chunks):
+                lo, hi = bounds[i], bounds[i + 1]
+                if lo < hi:
+                    part = probe[lo:hi]
+                    pos = np.searchsorted(arr, part)
+                    pos[pos == len(arr)] = 0
+                    hit[lo:hi] = arr[pos] == part
+        for arr in self.tail:
             pos = np.searchsorted(arr, probe)
             pos[pos == len(arr)] = 0
             hit |= arr[pos] == probe
@@ -127,17 +168,38 @@ class KeyIndex:
 
     def add(self, keys: np.ndarray) -> None:
         flat = np.sort(np.asarray(keys, dtype=np.uint64).reshape(-1))
-        while flat.size:
-            room = self.chunk_keys - sum(len(a) for a in self.levels)
-            part, flat = flat[:room], flat[room:]
-            self.levels.append(part)
-            while len(self.levels) >= 2 and len(self.levels[-2]) <= 2 * len(self.levels[-1]):
-                top = self.levels.pop()
-                merged = np.concatenate((self.levels[-1], top))
-                merged.sort(kind="stable")  # two sorted runs: a linear merge
-                self.levels[-1] = merged
-            if sum(len(a) for a in self.levels) >= self.chunk_keys:
-                merged = np.concatenate(self.levels) if len(self.levels) > 1 else self.levels[0]
-                merged.sort(kind="stable")
-                self.chunks.append(merged)
-                self.levels = []
+        if not flat.size:
+            return
+        self._n += flat.size
+        tail = self.tail
+        tail.append(flat)
+        while len(tail) >= 2 and len(tail[-2]) <= 2 * len(tail[-1]):
+            top = tail.pop()
+            tail[-1] = _merge_sorted(tail[-1], top)
+        if sum(len(a) for a in tail) >= max(self.min_tail, self._n // self.tail_div):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Merge the tail into the chunks, one chunk at a time."""
+        new = self.tail[0]
+        for run in self.tail[1:]:
+            new = _merge_sorted(new, run)
+        self.tail = []
+        if not self.chunks:
+            self.chunks = [new[i : i + self.chunk_keys] for i in range(0, len(new), self.chunk_keys)]
+        else:
+            bounds = self._spans(new)
+            chunks: list[np.ndarray] = []
+            for i, arr in enumerate(self.chunks):
+                lo, hi = bounds[i], bounds[i + 1]
+                if lo < hi:
+                    arr = _merge_sorted(arr, new[lo:hi])
+                    self.chunks[i] = arr  # the old chunk is freed here, not at the end
+                if len(arr) > 2 * self.chunk_keys:
+                    # views, no copy: the next flush rebuilds each piece (keys are uniform hashes)
+                    chunks.extend(arr[j : j + self.chunk_keys] for j in range(0, len(arr), self.chunk_keys))
+                else:
+                    chunks.append(arr)
+            self.chunks = chunks
+        self.fences = np.array([a[0] for a in self.chunks], dtype=np.uint64)
+        _release_free_heap()

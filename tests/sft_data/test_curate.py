@@ -180,6 +180,38 @@ def test_dedup_streams_lazily() -> None:
         assert len(list(itertools.islice(p(endless()), 50))) == 50 and p.counts.n_in == 50
 
 
+def test_key_index_membership_and_bounded_merge_copies() -> None:
+    """The dedup index finds every key it was given, none it was not, and its merges never copy
+    more than a fraction of it (numpy reports its buffers to tracemalloc)."""
+    import tracemalloc
+
+    import numpy as np
+
+    from sft_data.curate.minhash import KeyIndex
+
+    def batches():  # random 63-bit keys: no repeats in practice, as dedup guarantees
+        rng = np.random.default_rng(0)
+        for _ in range(120):
+            yield rng.integers(1, 2**63, size=(256, 9), dtype=np.uint64)
+
+    index = KeyIndex(min_merge=1 << 12, merge_div=8)
+    tracemalloc.start()
+    try:
+        for keys in batches():
+            assert not index.contains(keys).any()
+            index.add(keys)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    everything = np.concatenate([k.reshape(-1) for k in batches()])
+    assert len(index) == everything.size and index.nbytes == everything.nbytes
+    assert index.contains(everything).all()
+    assert not index.contains(np.random.default_rng(1).integers(1, 2**63, size=5000, dtype=np.uint64)).any()
+    # the index is 2.1 MB; a merge that copied all of it would take the peak past 2x
+    assert peak < 1.35 * index.nbytes + (1 << 18), (peak, index.nbytes)
+    assert len(index.runs) <= 2 * 8 + 8
+
+
 # ------------------------------------------------------------------------------- quality
 def test_quality_issues() -> None:
     tool = {"type": "function", "function": {"name": "f", "description": "",

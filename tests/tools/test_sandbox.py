@@ -241,12 +241,13 @@ def _dead_pid() -> int:
 @pytest.mark.skipif(os.geteuid() != 0, reason="lending host uids needs root")
 def test_uid_pool_sweeps_what_a_dead_holder_left(tmp_path):
     """A run killed before it released its uid leaves processes; the next borrower kills them."""
-    from tools.sandbox.process import UidPool, pids_of_uid
+    from tools.sandbox.inside import live_pids
+    from tools.sandbox.process import UidPool
 
     pool = UidPool(base=64990, size=1, lock_dir=str(tmp_path))
     orphan = subprocess.Popen(["sleep", "60"], user=64990, group=64990, extra_groups=[])
     try:
-        assert pids_of_uid(64990) == [orphan.pid]
+        assert live_pids(64990) == [orphan.pid]
         assert pool.acquire() == 64990
         assert orphan.wait(timeout=5) == -9
         pool.release(64990)
@@ -275,3 +276,18 @@ def test_docker_removes_containers_of_dead_owners(boxes):
         fresh.close()
         with contextlib.suppress(Exception):
             orphan.remove(force=True)
+
+
+@pytest.mark.docker
+def test_cli_runs_a_file_on_docker(boxes, tmp_path):
+    from typer.testing import CliRunner
+
+    from agent_rl.cli.sandbox import app
+
+    boxes("docker")  # skips with the reason where no engine runs
+    program = tmp_path / "prog.py"
+    program.write_text("import os\nprint('uid', os.getuid())\n")
+    done = CliRunner().invoke(app, ["run", str(program), "--backend", "docker", "--timeout", "5"])
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["backend"] == "docker" and result["stdout"] == "uid 65534\n"

@@ -95,7 +95,7 @@ def test_sigkill_then_resume_continues_from_last_checkpoint(tmp_path):
     """A real `agent-rl train` subprocess is SIGKILLed after its first RL checkpoint; the
     resumed run starts after that step and finishes with one metrics line per step."""
     out = tmp_path / "run"
-    over = small_overrides(tmp_path, **{"rl.steps": 6, "sft.steps": 2})
+    over = small_overrides(tmp_path, **{"rl.steps": 6, "sft.steps": 2, "rollout.max_tokens": 40})
     args = [sys.executable, "-m", "agent_rl.cli.main", "train", "--out", str(out)]
     for k, v in over.items():
         if k != "output_dir":

@@ -14,7 +14,9 @@ import asyncio
 import concurrent.futures
 import dataclasses
 import posixpath
+import select
 import shlex
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,14 @@ Command = str | Sequence[str]
 Files = Mapping[str, str | bytes]
 
 WORK_DIR = "/work"
+# The whole environment of a sandboxed program (plus what the caller passes): none of the host's.
+BASE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": WORK_DIR,
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,13 @@ class OutputBuffer:
         if self.truncated:
             text += f"\n...[truncated {self.total - self.kept} bytes]..."
         return text
+
+
+def wait_readable(fileobj: Any, deadline: float) -> None:
+    """Block until `fileobj` (an fd, file or socket) can be read; TimeoutError at `deadline`."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not select.select([fileobj], [], [], remaining)[0]:
+        raise TimeoutError
 
 
 def looks_like_oom(stderr: str, exit_code: int | None) -> bool:

@@ -23,24 +23,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.sandbox.base import (
+    BASE_ENV,
     WORK_DIR,
     Limits,
     Sandbox,
     SandboxResult,
     infra_result,
     looks_like_oom,
+    wait_readable,
 )
 from tools.sandbox.process import UidPool, kill_group, run_process
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime")
-BASE_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "HOME": WORK_DIR,
-    "TMPDIR": "/tmp",
-    "LANG": "C.UTF-8",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
 # bwrap's own processes (outer monitor, namespace init) count against RLIMIT_NPROC too.
 _BWRAP_OWN_PROCESSES = 3
 
@@ -421,17 +416,9 @@ def _parse_status(raw: bytes) -> dict[str, Any]:
 
 def _read_line_from_fd(proc_stdout: Any, buffer: bytearray, deadline: float) -> bytes | None:
     """One line from a pipe with a deadline (TimeoutError), or None at EOF."""
-    import select
-    import time
-
     fd = proc_stdout.fileno()
     while b"\n" not in buffer:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            raise TimeoutError
+        wait_readable(fd, deadline)
         chunk = os.read(fd, 1 << 16)
         if not chunk:
             return None

@@ -27,16 +27,18 @@ import json
 import logging
 import math
 import os
-import select
 import signal
 import socket
 import struct
 import threading
 import time
 import weakref
+from pathlib import Path
 from typing import Any
 
+from tools.sandbox import inside
 from tools.sandbox.base import (
+    BASE_ENV,
     WORK_DIR,
     Limits,
     OutputBuffer,
@@ -44,6 +46,7 @@ from tools.sandbox.base import (
     SandboxResult,
     infra_result,
     looks_like_oom,
+    wait_readable,
 )
 
 log = logging.getLogger(__name__)
@@ -51,62 +54,19 @@ log = logging.getLogger(__name__)
 DEFAULT_IMAGE = os.environ.get("AGENT_RL_SANDBOX_IMAGE", "agent-rl-sandbox:latest")
 LABEL = "agent-rl.sandbox"
 SANDBOX_USER = "65534:65534"
-BASE_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "HOME": WORK_DIR,
-    "TMPDIR": "/tmp",
-    "LANG": "C.UTF-8",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
 # Runs as the sandbox uid. First it makes a reused container clean: kills every other process
 # of that uid (the container's own init and `sleep` run as root, out of its reach) and empties
 # /work, /tmp and /dev/shm. Exit 125 means "could not clean": the host then throws the
 # container away. Then it reads the payload from stdin, writes the files, and runs argv with
 # the given stdin as a child; when that child ends it kills everything else the run started
 # (as a pid namespace would) and exits with the child's status (128+N for signal N).
-BOOTSTRAP = r"""
-import base64, json, os, sys
-me, uid = os.getpid(), os.getuid()
-def kill_others():
-    for _ in range(500):
-        others = []
-        for d in os.listdir("/proc"):
-            if d.isdigit() and int(d) != me:
-                try:
-                    if os.stat("/proc/" + d).st_uid == uid:
-                        others.append(int(d))
-                except OSError:
-                    pass
-        if not others:
-            return True
-        for pid in others:
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
-    return False
-def wipe(top):
-    for root, dirs, files in os.walk(top, topdown=False):
-        for n in files:
-            try: os.unlink(os.path.join(root, n))
-            except OSError: pass
-        for n in dirs:
-            p = os.path.join(root, n)
-            try:
-                os.chmod(p, 0o700)
-            except OSError:
-                pass
-            try:
-                os.rmdir(p) if not os.path.islink(p) else os.unlink(p)
-            except OSError:
-                pass
-if not kill_others():
+BOOTSTRAP = Path(inside.__file__).read_text(encoding="utf-8") + r"""
+import base64, json, sys
+if not kill_all_others():
     os._exit(125)
 for top in ("/work", "/tmp", "/dev/shm"):
-    if os.path.isdir(top):
-        wipe(top)
-        if os.listdir(top) and top != "/dev/shm":
-            os._exit(125)
+    if os.path.isdir(top) and not wipe(top) and top != "/dev/shm":
+        os._exit(125)
 p = json.loads(sys.stdin.buffer.read())
 for path, data in p["files"].items():
     full = os.path.join("/work", path)
@@ -134,7 +94,7 @@ for fd in (0, 1, 2):
     os.dup2(null, fd)
     os.close(null)
 status = os.waitpid(child, 0)[1]
-kill_others()
+kill_all_others()
 os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 """
 CLEANUP_FAILED = 125
@@ -625,12 +585,7 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float) -> bytes | None:
     """n bytes, or None on EOF; raises TimeoutError at the deadline."""
     chunks = bytearray()
     while len(chunks) < n:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        ready, _, _ = select.select([sock], [], [], remaining)
-        if not ready:
-            raise TimeoutError
+        wait_readable(sock, deadline)
         chunk = sock.recv(n - len(chunks))
         if not chunk:
             return None

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tools.sandbox.base import OutputBuffer
+from tools.sandbox.inside import live_pids
 
 
 @dataclass
@@ -176,32 +177,11 @@ def run_process(
                           time.monotonic() - start)
 
 
-def pids_of_uid(uid: int) -> list[int]:
-    """Live host pids owned by `uid` (one stat per process: cheap); zombies are skipped.
-
-    Zombies are dead: an orphaned namespace init waits in that state until the host's init
-    reaps it, and it can neither run nor hold anything.
-    """
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                if os.stat(f"/proc/{name}").st_uid != uid:
-                    continue
-                with open(f"/proc/{name}/stat", "rb") as fh:
-                    state = fh.read().rsplit(b")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                continue
-            if state not in (b"Z", b"X"):
-                found.append(int(name))
-    return found
-
-
 def sweep_uid(uid: int, wait: float = 2.0) -> list[int]:
     """Kill every process of `uid` until none is left or `wait` passes; return the survivors."""
     deadline = time.monotonic() + wait
     while True:
-        pids = pids_of_uid(uid)
+        pids = live_pids(uid)
         if not pids or time.monotonic() > deadline:
             return pids
         for pid in pids:

@@ -15,6 +15,7 @@ from envs.code.evaluate import harness_pool
 pytestmark = pytest.mark.docker
 
 TASK = CodeTask(id="t/d", prompt="d", entry_point="d", asserts=("assert d(2) == 4",))
+CLEAN = ["harness.py", "sandbox_inside.py", "solution.py", ".solution_output"]
 GOOD = "def d(x):\n    return 2 * x\n"
 
 
@@ -59,13 +60,16 @@ def test_one_warm_harness_container_serves_many_tasks(box) -> None:
     pool = harness_pool(box, 512)
     pool.close()
     litter = ("import os, time\nopen('/work/left.txt', 'w').write('x')\n"
+              "os.makedirs('/work/d/e')\nopen('/work/d/e/hidden', 'w').write('x')\n"
+              "os.chmod('/work/d/e', 0)\nos.chmod('/work/d', 0)\n"
               "if os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n" + GOOD)
-    probe = ("import os\n"
+    probe = (f"import os\nCLEAN = {CLEAN!r}\n"
              "def d(x):\n"
              "    mine = [p for p in os.listdir('/proc') if p.isdigit()\n"
              "            and os.stat('/proc/' + p).st_uid == os.getuid()]\n"
              "    # the server, the test process and this solution process\n"
-             "    ok = len(mine) == 3 and not os.path.exists('/work/left.txt')\n"
+             "    files = sorted(os.listdir('/work')) + os.listdir('/tmp')\n"
+             "    ok = len(mine) == 3 and files == CLEAN\n"
              "    return 2 * x if ok else -1\n")
     seen = set()
     for code in (litter, probe, GOOD):

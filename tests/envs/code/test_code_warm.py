@@ -8,6 +8,8 @@ import pytest
 from envs.code import CodeTask, evaluate_code
 from envs.code.evaluate import harness_pool
 
+# What a clean sandbox holds while a task runs: the server's files, the solution, its output.
+CLEAN = ["harness.py", "sandbox_inside.py", "solution.py", ".solution_output"]
 TASK = CodeTask(id="t/sq", prompt="square", entry_point="sq",
                 asserts=("assert sq(3) == 9", "assert sq(-2) == 4", "assert sq(0) == 0"))
 
@@ -37,6 +39,10 @@ def test_nothing_survives_from_one_task_to_the_next(sandbox) -> None:
         "import os, time\n"
         "open('/work/left.txt', 'w').write('x')\n"
         "open('/tmp/left.txt', 'w').write('x')\n"
+        "os.makedirs('/work/d/e', exist_ok=True)\n"
+        "open('/work/d/e/hidden.txt', 'w').write('x')\n"
+        "os.chmod('/work/d/e', 0)\n"
+        "os.chmod('/work/d', 0)\n"
         "if os.fork() == 0:\n"
         "    os.setsid()\n"
         "    if os.fork() == 0:\n"
@@ -53,7 +59,7 @@ def test_nothing_survives_from_one_task_to_the_next(sandbox) -> None:
     assert seen.status == "passed"
     server_pid = pool._idle[-1].proc.pid if pool._idle else None
     probe = (
-        "import os\n"
+        f"import os\nCLEAN = {CLEAN!r}\n"
         "ME = {os.getpid(), os.getppid()}\n"
         "def sq(x):\n"
         "    procs = []\n"
@@ -64,10 +70,10 @@ def test_nothing_survives_from_one_task_to_the_next(sandbox) -> None:
         "            except OSError:\n"
         "                continue\n"
         "            procs.append(cmd)\n"
-        "    files = os.listdir('/work') + os.listdir('/tmp')\n"
+        "    files = sorted(os.listdir('/work')) + os.listdir('/tmp')\n"
         "    print('PROCS', procs, 'FILES', files)\n"
         "    # Only the namespace's init (bwrap) and the server itself may be there.\n"
-        "    return x * x if len(procs) == 2 and 'left.txt' not in files else -1\n"
+        "    return x * x if len(procs) == 2 and files == CLEAN else -1\n"
     )
     second = evaluate_code(TASK, probe, sandbox)
     assert second.status == "passed", second.stderr

@@ -1,0 +1,99 @@
+"""Cleaning a sandbox for reuse: code that runs *inside* the sandbox (stdlib only, Python 3.8+).
+
+One implementation for every place that reuses a sandbox: the Docker backend's bootstrap
+(`tools.sandbox.docker.BOOTSTRAP` is this file's source plus a few lines), the code env's warm
+test harness (`envs/code/harness.py`, which ships this file next to itself) and, on the host,
+the bubblewrap backend's uid sweep (`tools.sandbox.process`).
+
+A reused sandbox is clean when no process of the sandbox uid is left but the caller (and the
+sandbox's init) and its scratch directories are empty. A solution runs as that uid without
+capabilities, so it can neither make a process of another uid nor a file it cannot remove
+once its directories are made writable again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+
+def live_pids(uid: int, exclude: tuple = ()) -> list:
+    """Pids of `uid` in this pid namespace, minus `exclude`; zombies are skipped (they are
+    dead: an orphan waits in that state until its init reaps it, and holds nothing)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) in exclude:
+            continue
+        try:
+            if os.stat("/proc/" + name).st_uid != uid:
+                continue
+            with open("/proc/" + name + "/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in (b"Z", b"X"):
+            found.append(int(name))
+    return found
+
+
+def kill_all_others(rounds: int = 200) -> bool:
+    """SIGKILL every process this one may signal (its uid's, in its pid namespace) and reap
+    its own children, until none of its uid is left but itself and pid 1; False if some
+    survive (a fork racing the kill is caught by the next round).
+
+    Only for a sandbox's own pid namespace: kill(-1) reaches every process the caller may
+    signal, so as root (on a host) it would end everything; it refuses to run as root.
+    """
+    me, uid = os.getpid(), os.getuid()
+    if uid == 0:
+        raise PermissionError("kill_all_others refuses to run as root")
+    for _ in range(rounds):
+        try:
+            os.kill(-1, signal.SIGKILL)  # all we may signal, except ourselves and init
+        except OSError:
+            pass
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+        if not live_pids(uid, (1, me)):
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def wipe(top: str, keep: tuple = ()) -> bool:
+    """Remove everything under `top` but the paths in `keep`; True when nothing else is left.
+
+    Directories are made accessible first, so one the program made unreadable (mode 000)
+    cannot hide files from the clean-up.
+    """
+    for root, dirs, _files in os.walk(top):
+        for name in dirs:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                try:
+                    os.chmod(path, 0o700)
+                except OSError:
+                    pass
+    for root, dirs, files in os.walk(top, topdown=False):
+        for name in files + dirs:
+            path = os.path.join(root, name)
+            if path in keep:
+                continue
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+    try:
+        left = [n for n in os.listdir(top) if os.path.join(top, n) not in keep]
+    except OSError:
+        return False
+    return not left
