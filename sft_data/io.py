@@ -153,6 +153,7 @@ def _parquet_schema() -> Any:
             ("tool_calls", pa.list_(call)),
             ("tool_call_id", pa.string()),
             ("name", pa.string()),
+            ("weight", pa.int8()),
         ]
     )
     return pa.schema(

@@ -19,6 +19,9 @@ One shape for all sources, so passes and the tokenizer never care where a sample
       "meta": {"thinking": false, ...}      # free-form annotations of passes
     }
 
+An assistant message may carry `"weight": 0` (OpenAI fine-tuning): it stays in the context but
+is not a training target (`sft_data.tokenize` clears its loss mask).
+
 Rules the validator enforces: `content` is always a string (never None); `arguments` is always
 a JSON string that decodes to an object; tool-call ids are present; at least one assistant
 message exists; tools are OpenAI function specs whose `parameters` is an object schema.
@@ -81,6 +84,8 @@ def _check_message(i: int, msg: Any, problems: list[str]) -> None:
         problems.append(f"{where}.reasoning_content: only assistant messages carry reasoning")
     if "reasoning_content" in msg and not isinstance(msg["reasoning_content"], str):
         problems.append(f"{where}.reasoning_content: must be a string")
+    if "weight" in msg and (role != "assistant" or msg["weight"] not in (0, 1) or isinstance(msg["weight"], bool)):
+        problems.append(f"{where}.weight: only assistant messages carry a weight, 0 or 1")
     if "tool_calls" in msg:
         if role != "assistant":
             problems.append(f"{where}.tool_calls: only assistant messages carry tool calls")

@@ -117,7 +117,8 @@ def identity(
     name: str = typer.Option("Lightning", help="Identity the model claims."),
     developer: str = typer.Option("the Lightning team", help="Developer named in English."),
     developer_zh: str = typer.Option("Lightning 团队", help="Developer named in Chinese."),
-    qa_count: int = typer.Option(0, help="Identity Q&A samples to add (English and Chinese)."),
+    qa_count: int = typer.Option(0, help="Identity Q&A samples to add (English and Chinese, each with "
+                                 "its own question; at most 40)."),
     exclude: list[str] = typer.Option([], help="Vendor keys not treated as foreign."),
 ) -> None:
     """Rewrite or drop assistant turns that claim another model's identity."""

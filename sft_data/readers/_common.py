@@ -121,7 +121,8 @@ _TYPE_MAP = {
     "dict": "object", "object": "object", "str": "string", "string": "string",
     "int": "integer", "integer": "integer", "float": "number", "number": "number",
     "double": "number", "long": "integer", "bool": "boolean", "boolean": "boolean",
-    "list": "array", "array": "array", "tuple": "array", "set": "array",
+    "list": "array", "array": "array", "tuple": "array", "set": "array", "arraylist": "array",
+    "hashmap": "object", "map": "object",
     "any": None, "null": "null",
 }  # fmt: skip
 

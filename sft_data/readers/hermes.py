@@ -30,6 +30,7 @@ _TOOLS = re.compile(r"<tools>(.*?)</tools>", re.S)
 _CALL = re.compile(r"<tool_call>(.*?)</tool_call>", re.S)
 _RESP = re.compile(r"<tool_response>(.*?)</tool_response>", re.S)
 _TAGS = ("<tool_call>", "<tools>", "<tool_response>")
+_EDGE = re.compile(r"^(?:\s|\\n)+|(?:\s|\\n)+$")  # whitespace and literal "\n" (seen in the data)
 
 
 def sniff(raw: dict[str, Any]) -> bool:
@@ -97,7 +98,7 @@ def convert(raw: dict[str, Any], ctx: Any = None) -> dict[str, Any]:
             calls = []
             for block in blocks:
                 try:
-                    call = loads_loose(block.strip())
+                    call = loads_loose(_EDGE.sub("", block))
                 except ValueError as exc:
                     raise RecordError("unparseable_call", f"conversations[{i}]: {exc}") from None
                 if not isinstance(call, dict) or not call.get("name"):

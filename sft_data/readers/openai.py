@@ -3,7 +3,9 @@
 Quirks handled: `arguments` as an object or a (doubly) encoded string; missing call ids (by
 position); the function-call era (`functions`, assistant `function_call`, role `function`);
 content as a list of text parts; `<think>` blocks or `reasoning_content` on assistant turns;
-several tool results packed into one tool message as a JSON list when several calls are pending.
+several tool results packed into one tool message as a JSON list when several calls are pending;
+an assistant message without `content` (OpenAI's fine-tuning examples); the fine-tuning
+`weight` (0 or 1) on assistant messages, kept so `weight: 0` turns stay out of the loss.
 """
 
 from __future__ import annotations
@@ -79,6 +81,10 @@ def convert_messages(raw_messages: Any) -> list[dict[str, Any]]:
             reasoning = m.get("reasoning_content") or m.get("reasoning")
             if isinstance(reasoning, str) and reasoning:
                 msg["reasoning_content"] = reasoning
+            if "weight" in m:  # OpenAI fine-tuning: weight 0 = context only, never a target
+                if m["weight"] not in (0, 1) or isinstance(m["weight"], bool):
+                    raise RecordError("bad_weight", f"messages[{i}].weight={m['weight']!r}; allowed: 0, 1")
+                msg["weight"] = int(m["weight"])
             out.append(msg)
         elif role in ("tool", "function"):
             parts = _split_results(content, len(ids.pending)) if not m.get("tool_call_id") else None

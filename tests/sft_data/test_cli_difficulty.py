@@ -18,8 +18,8 @@ def test_cli_convert_then_passes(tmp_path: Path) -> None:
     r = runner.invoke(app, ["convert", "--from", "auto", *map(str, sorted(FIXTURES.glob("*.json*"))),
                             "--out", str(out), "--rejects", str(rej)])
     assert r.exit_code == 0, r.output
-    assert "detected" in r.output and len(out.read_text().splitlines()) == 13
-    assert len(rej.read_text().splitlines()) == 8
+    assert "auto-detected" in r.output and len(out.read_text().splitlines()) == 19
+    assert len(rej.read_text().splitlines()) == 9
     for cmd, extra in [("quality", []), ("identity", ["--qa-count", "2"]), ("dedup", []),
                        ("think-mix", ["--share", "0.5"]), ("select", ["-n", "5"])]:
         nxt = tmp_path / f"{cmd}.jsonl"
@@ -29,6 +29,20 @@ def test_cli_convert_then_passes(tmp_path: Path) -> None:
     assert len(out.read_text().splitlines()) == 5
     r = runner.invoke(app, ["convert", "--from", "alpaca", str(FIXTURES / "xlam.json"), "--out", str(tmp_path / "x")])
     assert r.exit_code != 0 and "allowed: auto, bfcl" in str(r.exception)
+
+
+def test_cli_convert_summary_is_readable_at_80_columns(tmp_path: Path) -> None:
+    files = [*sorted(FIXTURES.glob("*.json*")), *sorted((FIXTURES / "bfcl").glob("*.json"))]
+    r = CliRunner().invoke(app, ["convert", *map(str, files), "--out", str(tmp_path / "c.jsonl"),
+                                 "--rejects", str(tmp_path / "r.jsonl")], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    assert "…" not in r.output and max(len(line) for line in r.output.splitlines()) <= 80
+    for name in ("glaive.json", "openai.jsonl", "BFCL_v4_live_multiple.json"):  # short, whole file names
+        assert f"│ {name}" in r.output
+    for reason in ("unparseable_call", "unparseable_arguments", "no_assistant_turn", "bfcl_simulated_apis"):
+        assert f"│ {reason}" in r.output  # every reason in full, in its own row
+    assert "total: 35 in = 23 out + 12 rejected  ok" in r.output
+    assert str(tmp_path / "r.jsonl") in r.output.replace("\n", "")
 
 
 def test_cli_pipeline_bad_config(tmp_path: Path) -> None:

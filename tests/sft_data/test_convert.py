@@ -24,6 +24,8 @@ EXPECTED_FORMATS = {
     "hermes.json": "hermes",
     "toolace.json": "toolace",
     "bfcl/BFCL_v3_simple.json": "bfcl",
+    "bfcl/BFCL_v4_live_multiple.json": "bfcl",
+    "bfcl/BFCL_v4_simple_java.json": "bfcl",
 }
 
 
@@ -66,6 +68,21 @@ def test_openai_quirks() -> None:
     assert sorted((r.reason, r.line) for r in rejects) == [
         ("invalid_json", 5), ("no_assistant_turn", 6), ("unparseable_arguments", 7)
     ]
+    # the OpenAI fine-tuning guide's example: the target is a call turn without "content"
+    guide = recs["openai:8"]
+    assert guide["messages"][-1]["content"] == "" and _calls(guide["messages"][-1]) == [
+        ("get_current_weather", {"location": "San Francisco, USA", "format": "celsius"})]
+    assert [m.get("weight") for m in recs["oa-weight"]["messages"]] == [None, 0, None, 1]
+
+
+def test_openai_weight_zero_is_context_only(chat_format) -> None:
+    from sft_data import make_encoder
+
+    recs, _ = _convert("openai.jsonl")
+    sample = make_encoder(chat_format)(recs["oa-weight"])
+    trained = chat_format.decode([t for t, m in zip(sample["input_ids"], sample["loss_mask"], strict=True) if m])
+    assert trained == "Sorry: it is Paris." + chat_format.decode([chat_format.eos_token_id])
+    assert "London" in chat_format.decode(sample["input_ids"])  # still in the context
 
 
 def test_sharegpt_parallel_and_merge() -> None:
@@ -77,6 +94,11 @@ def test_sharegpt_parallel_and_merge() -> None:
     three = recs["sharegpt:3"]["messages"]
     assert three[1]["content"] == "Let me check." and _calls(three[1]) == [("get_weather", {"city": "Oslo"})]
     assert [(r.reason, r.line) for r in rejects] == [("bad_role", 4)]
+    demo = recs["sharegpt:5"]  # LLaMA-Factory glaive_toolcall demo shape
+    assert [t["function"]["name"] for t in demo["tools"]] == ["search_recipes", "get_time"]
+    assert demo["tools"][1]["function"]["parameters"] == {"type": "object", "properties": {}}
+    assert _calls(demo["messages"][3]) == [("search_recipes", {"ingredients": ["chicken", "bell peppers", "rice"]})]
+    assert demo["messages"][4]["tool_call_id"] == "call_0"
 
 
 def test_glaive() -> None:
@@ -91,6 +113,15 @@ def test_glaive() -> None:
     assert m[6]["content"] == "The current exchange rate from USD to GBP is 0.75."
     assert recs["glaive:6"]["tools"] == []
     assert [(r.reason, r.line) for r in rejects] == [("unparseable_call", 10)]
+    # real quirks: multi-line arguments, an unescaped apostrophe, object and missing arguments
+    quirks = recs["glaive:14"]["messages"]
+    assert [c for m in quirks if m.get("tool_calls") for c in _calls(m)] == [
+        ("track_expenses", {"category": "groceries", "amount": 200, "date": "2022-04-01"}),
+        ("send_email", {"message": "Done. Regards, [User's Name]"}),
+        ("get_current_time", {}),
+        ("track_expenses", {"category": "taxi", "amount": 12.5}),
+    ]
+    assert [m["content"] for m in quirks if m["role"] == "tool"][2] == '{"time": "10:30"}'
 
 
 def test_xlam() -> None:
@@ -114,12 +145,19 @@ def test_hermes() -> None:
     assert rec["tools"][0]["function"]["name"] == "get_stock_price"
     assert _calls(rec["messages"][1]) == [("get_stock_price", {"symbol": "AAPL"}), ("get_stock_price", {"symbol": "MSFT"})]
     assert [json.loads(m["content"])["price"] for m in rec["messages"][2:4]] == [190.1, 410.5]
-    assert [(r.reason, r.id) for r in rejects] == [("unparseable_call", "h-2")]
+    card = recs["753d8365-0e54-43b1-9514-3f9b819fd31c"]  # the dataset card's row
+    assert [t["function"]["name"] for t in card["tools"]] == ["search_flights"]  # "<tools> </tools>" prose skipped
+    assert _calls(card["messages"][1]) == [("search_flights", {"departure_city": "Los Angeles", "destination_city": "Auckland",
+                                                                "class": "economy", "flexible_cancellation": True})]
+    assert json.loads(card["messages"][2]["content"])["flights"][0]["flight_number"] == "NZ6"
+    assert [(r.reason, r.id) for r in rejects] == [
+        ("unparseable_call", "h-2"), ("unparseable_call", "afba1f0c-3212-467d-8594-d72a06da4d05")]
+    assert rejects[1].detail == "conversations[2]: call without a name"  # name inside arguments
 
 
 def test_toolace() -> None:
     recs, rejects = _convert("toolace.json")
-    rec = next(iter(recs.values()))
+    rec = recs["toolace:2"]
     assert [t["function"]["name"] for t in rec["tools"]] == ["Market Trends API", "get_ranks"]
     assert rec["tools"][0]["function"]["parameters"]["type"] == "object"  # "dict" mapped
     assert _calls(rec["messages"][1]) == [
@@ -131,6 +169,10 @@ def test_toolace() -> None:
     ]
     # a call whose argument is code (never evaluated) is rejected
     assert [r.reason for r in rejects] == ["unparseable_call"]
+    released = recs["toolace:36"]["messages"]  # the released data's system wording
+    assert recs["toolace:36"]["tools"][0]["function"]["name"] == "newAddress"
+    assert _calls(released[1]) == [("newAddress", {})] and released[2]["name"] == "newAddress"
+    assert released[-1] == {"role": "assistant", "content": "None of the given functions can send funds, so I cannot do that."}
 
 
 def test_bfcl_with_possible_answers() -> None:
@@ -138,6 +180,22 @@ def test_bfcl_with_possible_answers() -> None:
     assert _calls(recs["simple_0"]["messages"][-1]) == [("calculate_triangle_area", {"base": 10, "height": 5, "unit": "units"})]
     assert recs["simple_0"]["tools"][0]["function"]["parameters"]["type"] == "object"
     assert [(r.reason, r.line) for r in rejects] == [("no_answer", 3)]
+
+
+def test_bfcl_nested_answers_java_and_unsupported_categories() -> None:
+    recs, rejects = _convert("bfcl/BFCL_v4_live_multiple.json")
+    # a dict argument holds acceptable values per key again: the first of each is taken
+    assert _calls(recs["live_multiple_0-0-0"]["messages"][-1]) == [("ChaDri.change_drink", {
+        "drink_id": "latte", "new_preferences": {"size": "large", "milk_type": "coconut", "sweetness_level": "extra",
+                                                 "special_instructions": "served boiling hot"}})]
+    assert [(r.reason, r.id) for r in rejects] == [("bfcl_irrelevance", "live_irrelevance_0-0-0")]
+    recs, rejects = _convert("bfcl/BFCL_v4_simple_java.json")
+    java = recs["simple_java_18"]
+    assert _calls(java["messages"][-1]) == [("UserService.listUsers", {"pageNo": "3", "pageSize": "20", "includeInactive": "true"})]
+    props = java["tools"][0]["function"]["parameters"]["properties"]
+    assert props["pageNo"]["type"] == "string" and "Java integer type parameter in string representation" in props["pageNo"]["description"]
+    assert props["ids"]["type"] == "array"
+    assert [(r.reason, r.id) for r in rejects] == [("bfcl_simulated_apis", "multi_turn_base_0")]
 
 
 def test_real_bfcl_package_data() -> None:
@@ -176,7 +234,7 @@ def test_convert_files_reconciles_and_writes_rejects(tmp_path: Path) -> None:
     summary = convert_files(inputs, "auto", out=tmp_path / "out.parquet", rejects=tmp_path / "rej.jsonl")
     total = summary.total
     assert summary.reconciles() and total.n_in == total.n_out + total.n_rejected
-    assert total.n_out == 15 and total.n_rejected == 9
+    assert total.n_out == 23 and total.n_rejected == 12
     assert summary.formats[str(FIXTURES / "glaive.json")] == "glaive"
     rejects = [json.loads(line) for line in (tmp_path / "rej.jsonl").read_text().splitlines()]
     assert len(rejects) == total.n_rejected

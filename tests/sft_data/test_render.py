@@ -29,7 +29,7 @@ def test_render_matches_official_template(chat_format) -> None:
 
     template = jinja2.Environment().from_string(TEMPLATE.read_text(encoding="utf-8"))
     records = converted()
-    assert len(records) == 15
+    assert len(records) == 23
     for r in records:
         # The template ignores tools=; the model card puts them in the system prompt, which the
         # template joins after the other system messages.

@@ -90,3 +90,17 @@ def test_a_server_that_timed_out_is_replaced(sandbox) -> None:
     after = evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
     assert after.status == "passed"
     assert before not in [p.proc.pid for p in pool._idle]
+
+
+def test_a_server_whose_files_were_rewritten_is_not_reused(sandbox) -> None:
+    """The server keeps harness.py next to the solution; a solution that rewrites it (say,
+    to fill the disk of the next task) ends that server."""
+    pool = harness_pool(sandbox, 512)
+    pool.close()
+    evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
+    before = pool._idle[-1].proc.pid
+    rewrite = "open('/work/harness.py', 'a').write('#' * 100000)\ndef sq(x):\n    return x * x\n"
+    assert evaluate_code(TASK, rewrite, sandbox).status == "passed"
+    after = evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
+    assert after.status == "passed" and after.infra_error is None
+    assert before not in [p.proc.pid for p in pool._idle]
