@@ -7,7 +7,13 @@ from typing import Any
 
 import typer
 
-from agent_rl.cli.rollout import load_chat_format, parse_env_kwargs, progress_bar, quiet_libraries
+from agent_rl.cli.rollout import (
+    load_chat_format,
+    parse_env_kwargs,
+    progress_bar,
+    quiet_libraries,
+    turn_budget,
+)
 
 
 def eval_command(
@@ -25,7 +31,11 @@ def eval_command(
     out_dir: Path = typer.Option(Path("eval"), "--out-dir", help="Where report.* go."),
     thinking: bool = typer.Option(False, "--thinking"),
     max_turns: int = typer.Option(8, "--max-turns"),
-    max_tokens: int = typer.Option(512, "--max-tokens", help="Tokens per generation."),
+    max_tokens: int | None = typer.Option(
+        None,
+        "--max-tokens",
+        help="Tokens per generation (default 512; the oracle is bound only by the total).",
+    ),
     max_total_tokens: int = typer.Option(4096, "--max-total-tokens"),
     temperature: float | None = typer.Option(
         None, "--temperature", help="Default: 0 for one sample per task, 1 for several."
@@ -69,7 +79,7 @@ def eval_command(
             chat_format=cf,
             limits=RolloutLimits(
                 max_turns=max_turns,
-                max_tokens_per_turn=max_tokens,
+                max_tokens_per_turn=turn_budget(max_tokens, max_total_tokens, policy),
                 max_total_tokens=max_total_tokens,
                 step_timeout_s=step_timeout,
             ),

@@ -93,6 +93,20 @@ def summary_table(summary: Any, title: str) -> Any:
     return table
 
 
+DEFAULT_TURN_TOKENS = 512
+
+
+def turn_budget(max_tokens: int | None, max_total_tokens: int, policy: str) -> int:
+    """Tokens one generation may use: the option, else 512 for models.
+
+    The oracle replays reference answers (a HumanEval solution can exceed 900 tokens); a
+    per-turn budget meant for sampling models would cut them, so it gets the total budget.
+    """
+    if max_tokens is not None:
+        return max_tokens
+    return max_total_tokens if policy == "oracle" else DEFAULT_TURN_TOKENS
+
+
 def rollout_command(
     env: str = typer.Option(..., "--env", help="Env id, e.g. agent_rl/Math-v0."),
     policy: str = typer.Option(
@@ -103,7 +117,11 @@ def rollout_command(
     group_size: int = typer.Option(1, "--group-size", help="Samples per task (GRPO groups)."),
     thinking: bool = typer.Option(False, "--thinking", help="Thinking-mode prompts."),
     max_turns: int = typer.Option(8, "--max-turns"),
-    max_tokens: int = typer.Option(512, "--max-tokens", help="Tokens per generation."),
+    max_tokens: int | None = typer.Option(
+        None,
+        "--max-tokens",
+        help="Tokens per generation (default 512; the oracle is bound only by the total).",
+    ),
     max_total_tokens: int = typer.Option(4096, "--max-total-tokens", help="Prompt + response."),
     temperature: float = typer.Option(1.0, "--temperature"),
     top_p: float = typer.Option(1.0, "--top-p"),
@@ -138,7 +156,7 @@ def rollout_command(
         cf,
         RolloutLimits(
             max_turns=max_turns,
-            max_tokens_per_turn=max_tokens,
+            max_tokens_per_turn=turn_budget(max_tokens, max_total_tokens, policy),
             max_total_tokens=max_total_tokens,
             step_timeout_s=step_timeout,
         ),

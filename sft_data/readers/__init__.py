@@ -40,7 +40,9 @@ def detect_format(path: str | Path, sample: int = 20) -> str:
         r for _, r in itertools.islice(iter_raw(path), sample) if isinstance(r, dict)
     ]
     if not records:
-        raise DataError("cannot detect the format: no JSON object in the first records", path=str(path))
+        raise DataError(
+            "cannot detect the format: none of the first records is a JSON object "
+            "(one record per line, or a JSON array of records)", path=str(path))
     for fmt, reader in READERS.items():
         if any(reader.sniff(r) for r in records):
             return fmt

@@ -213,6 +213,15 @@ def test_real_bfcl_package_data() -> None:
                 n_out += 1
                 assert validate_record(item) == []
         assert n_in >= 10 and n_out == n_in, f"{path.name}: {n_out}/{n_in} converted"
+    # every other category: converted, or rejected for a reason that says why
+    expected = {"irrelevance": "bfcl_irrelevance", "relevance": "no_answer", "multi_turn": "bfcl_simulated_apis",
+                "memory": "bfcl_simulated_apis", "web_search": "bfcl_simulated_apis"}
+    for path in sorted(data.glob("BFCL_v*.json")):
+        if "format_sensitivity" in path.name:
+            continue
+        reasons = {r.reason for r in iter_file(path) if isinstance(r, Rejection)}
+        category = next((k for k in expected if k in path.name), None)
+        assert reasons <= ({expected[category]} if category else set()), (path.name, reasons)
 
 
 def test_bracket_calls_and_arguments() -> None:
@@ -252,3 +261,10 @@ def test_bad_format_and_missing_file(tmp_path: Path) -> None:
     weird.write_text('{"foo": 1}\n')
     with pytest.raises(DataError, match="cannot detect"):
         detect_format(weird)
+    # a file that is not a record file (like BFCL's pretty-printed id index) stops the run
+    # before anything is written, naming the file
+    index = tmp_path / "BFCL_v4_format_sensitivity.json"
+    index.write_text('{\n    "simple_python": ["simple_python_58", "simple_python_94"]\n}\n')
+    with pytest.raises(DataError, match="format_sensitivity.json.*cannot detect"):
+        convert_files([FIXTURES / "xlam.json", index], "auto", out=tmp_path / "o.jsonl")
+    assert not (tmp_path / "o.jsonl").exists()

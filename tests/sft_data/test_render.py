@@ -21,24 +21,45 @@ def converted() -> list[dict]:
             for r in iter_file(f) if isinstance(r, dict)]
 
 
-def test_render_matches_official_template(chat_format) -> None:
+def _official_renderer():
     jinja2 = pytest.importorskip("jinja2", reason="jinja2 not installed")
     if not TEMPLATE.exists():
         pytest.skip(f"official template not found at {TEMPLATE}")
     from agent_rl.chat_format import tools_system_prompt
 
     template = jinja2.Environment().from_string(TEMPLATE.read_text(encoding="utf-8"))
-    records = converted()
-    assert len(records) == 23
-    for r in records:
+
+    def render(r: dict) -> str:
         # The template ignores tools=; the model card puts them in the system prompt, which the
         # template joins after the other system messages.
         msgs = r["messages"] + (
             [{"role": "system", "content": tools_system_prompt(r["tools"])}] if r["tools"] else []
         )
-        official = template.render(messages=msgs, bos_token=BOS, add_generation_prompt=False)
-        ours = chat_format.render(r["messages"], tools=r["tools"] or None)
-        assert ours == official, r["id"]
+        return template.render(messages=msgs, bos_token=BOS, add_generation_prompt=False)
+
+    return render
+
+
+def test_render_matches_official_template(chat_format) -> None:
+    official = _official_renderer()
+    records = converted()
+    assert len(records) == 23
+    for r in records:
+        assert chat_format.render(r["messages"], tools=r["tools"] or None) == official(r), r["id"]
+
+
+def test_render_of_real_bfcl_records_matches_official_template(chat_format) -> None:
+    bfcl = pytest.importorskip("bfcl_eval", reason="bfcl-eval not installed (pip install --no-deps bfcl-eval)")
+    official = _official_renderer()
+    files = [f for f in sorted((Path(bfcl.__file__).parent / "data").glob("BFCL_v*.json"))
+             if "format_sensitivity" not in f.name]  # that file is an index of ids, not records
+    n = 0
+    for path in files:
+        for r in iter_file(path):
+            if isinstance(r, dict):
+                n += 1
+                assert chat_format.render(r["messages"], tools=r["tools"] or None) == official(r), r["id"]
+    assert n > 2000  # simple, multiple, parallel, live and Java/JavaScript categories
 
 
 def test_tokenized_output(tmp_path: Path, chat_format) -> None:
