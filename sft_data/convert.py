@@ -148,7 +148,7 @@ def convert_files(
     paths = [Path(p) for p in paths]
     # Detect every file's format before writing anything: a file that is not a record file
     # fails the run at once, not after the files before it were converted.
-    file_formats = {p: detect_format(p) if fmt == "auto" else fmt for p in paths}
+    file_formats = {p: detect_format(p) if fmt == "auto" else get_reader(fmt).FORMAT for p in paths}
     writer = open_writer(out) if out is not None else None
     tok_writer = JsonlWriter(tokenized) if tokenized is not None else None
     rej_writer = JsonlWriter(rejects) if rejects is not None else None

@@ -153,11 +153,18 @@ def quality(
 @app.command()
 def difficulty(
     inputs: list[Path] = _IN, out: Path = _OUT, rejects: Path | None = _REJ,
-    policy: str = typer.Option("oracle", help="make_policy spec."), k: int = typer.Option(4),
-    drop_label: list[str] = typer.Option([], help="Labels to reject (easy, medium, ...)."),
+    policy: str = typer.Option("oracle", help="oracle | tiny | PATH | http://host:port/v1[#model]"),
+    k: int = typer.Option(4, help="Rollouts per record."),
+    max_tokens: int = typer.Option(1024, help="Tokens per generation."),
+    drop_label: list[str] = typer.Option([], help="Labels to reject (easy, medium, hard, unsolved, unknown)."),
 ) -> None:
-    """Label verifiable records easy/medium/hard/unsolved by pass rate over k rollouts."""
-    _run_single("difficulty", {"policy": policy, "k": k, "drop_labels": drop_label}, inputs, out, rejects)
+    """Label verifiable records easy/medium/hard/unsolved by pass rate over k rollouts.
+
+    A record is verifiable when meta.env_id names an env and meta.task is one of its tasks.
+    Pass rate >= 0.8: easy; >= 0.4: medium; > 0: hard; 0: unsolved; all rollouts failed: unknown.
+    """
+    _run_single("difficulty", {"policy": policy, "k": k, "max_tokens": max_tokens, "drop_labels": drop_label},
+                inputs, out, rejects)
 
 
 @app.command()
@@ -166,21 +173,34 @@ def select(
     n: int = typer.Option(..., "-n", "--n", help="Records to keep."),
     max_cluster_share: float = typer.Option(0.01, help="Most of N one cluster may take."),
 ) -> None:
-    """Keep N records by quality score under per-cluster caps (diversity)."""
+    """Keep N records by quality and diversity (deterministic, independent of input order).
+
+    Rule: each record has a quality score (meta.quality.score from the quality pass, else 1.0)
+    and a cluster (a 2-row MinHash of its user text, so paraphrases share one). No cluster may
+    keep more than ceil(N * max-cluster-share) records; among those allowed, the N with the
+    highest (score, hash of id) are kept, in input order. The rest are rejected as not_selected.
+    """
     _run_single("select", {"n": n, "max_cluster_share": max_cluster_share}, inputs, out, rejects)
 
 
 @app.command()
 def pairs(
-    inputs: list[Path] = typer.Argument(..., help="Rollout Trajectory JSONL files."),
+    inputs: list[Path] = typer.Argument(..., help="Trajectory JSONL files written by `agent-rl rollout`."),
     out: Path = _OUT,
-    min_margin: float = typer.Option(1e-6), allow_unsorted: bool = typer.Option(False),
+    min_margin: float = typer.Option(1e-6, help="Smallest best-minus-worst reward that makes a pair."),
+    group_size: int | None = typer.Option(
+        None, help="The rollout's --group-size: pair each group as soon as it is complete (bounded memory)."),
 ) -> None:
-    """DPO preference pairs: best vs worst reward per rollout group."""
+    """DPO preference pairs: in each rollout group, the best reward against the worst.
+
+    Groups may be interleaved in the files (the rollout writes episodes as they finish).
+    Failed episodes are never used; groups with equal rewards or a margin below --min-margin
+    give no pair. Every trajectory is counted by what became of it.
+    """
     from sft_data.curate.pairs import PairsConfig, build_pairs
 
-    counts = build_pairs(inputs, out, PairsConfig(min_margin=min_margin, allow_unsorted=allow_unsorted))
-    _print_counts("sft pairs (in: trajectories, out: pairs)", [counts])
+    counts = build_pairs(inputs, out, PairsConfig(min_margin=min_margin, group_size=group_size))
+    _print_counts("sft pairs (in: trajectories; added and out: pairs)", [counts])
 
 
 @app.command()

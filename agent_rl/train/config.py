@@ -90,7 +90,7 @@ class RLConfig:
     """Distinct tasks (prompts) per step."""
     group_size: int = 8
     """Completions sampled per task (GRPO group; PPO uses it too)."""
-    lr: float = 2e-4
+    lr: float = 5e-4
     warmup_steps: int = 2
     schedule: str = "cosine"
     min_lr_ratio: float = 0.1
@@ -147,11 +147,11 @@ class SFTConfig:
     trajectories | auto (detected per file from its first record)."""
     data: list[str] = field(default_factory=list)
     """Files for tokenized/conversations/trajectories sources (JSONL)."""
-    episodes: int = 256
+    episodes: int = 1024
     """Oracle source: episodes to generate (training seeds, disjoint from eval seeds)."""
     seed_start: int | None = None
     """Oracle source: first seed (None: far from RL and eval seeds)."""
-    steps: int = 60
+    steps: int = 600
     epochs: int | None = None
     """If set, overrides `steps` with this many passes over the data."""
     batch_size: int = 16

@@ -11,6 +11,9 @@ logprob code as SFT and RL. Logged: loss, reward margin (chosen minus rejected) 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +27,7 @@ from agent_rl.train.batch import forward, make_batch
 from agent_rl.train.common import Stage, StepCallback, build_optimizer, build_scheduler
 from agent_rl.train.config import TrainConfig
 from agent_rl.train.data import PreferencePair, load_pairs
-from agent_rl.train.modeling import autocast, frozen_copy
+from agent_rl.train.modeling import autocast, frozen_copy, load_weights, save_model
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +88,15 @@ def train_dpo(
     ref_dir = Path(out_dir) / "reference"
     ref = frozen_copy(model)
     if resume and (ref_dir / "config.json").is_file():
-        from agent_rl.train.modeling import load_weights
-
-        load_weights(
-            ref, ref_dir
-        )  # the reference is the stage's starting point, not the resumed weights
+        # the reference is the stage's starting point, not the resumed weights
+        load_weights(ref, ref_dir)
     else:
-        from agent_rl.train.modeling import save_model
-
-        save_model(ref, tokenizer, ref_dir)
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-reference-", dir=out_dir))
+        save_model(ref, tokenizer, tmp)
+        if ref_dir.exists():
+            shutil.rmtree(ref_dir)
+        os.rename(tmp, ref_dir)
     params = [p for n, p in model.named_parameters() if not n.startswith("value_head.")]
     opt = build_optimizer(params, dc.lr, dc.weight_decay)
     sched = build_scheduler(opt, dc.schedule, dc.warmup_steps, dc.steps, dc.min_lr_ratio)

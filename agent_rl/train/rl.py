@@ -85,7 +85,9 @@ def evaluate_policy(
     if episodes <= 0:
         return {}
     engine = RolloutEngine(
-        env_factory(cfg.env.id, cfg.env.eval_kwargs if cfg.env.eval_kwargs is not None else cfg.env.kwargs),
+        env_factory(
+            cfg.env.id, cfg.env.eval_kwargs if cfg.env.eval_kwargs is not None else cfg.env.kwargs
+        ),
         policy,
         chat_format,
         _limits(cfg),

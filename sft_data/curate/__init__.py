@@ -1,4 +1,16 @@
-"""Curation passes over canonical records; each streams and counts what it keeps and drops."""
+"""Curation passes over canonical records; each streams and counts what it keeps and drops.
+
+What grows with the input (everything else is bounded by one batch, whatever the input size):
+- conversion (`sft_data.convert`), `quality`, `identity`, `think_mix`: nothing;
+- `dedup`: its key index, 72 bytes per *kept* record (1 exact + 8 band keys of 8 bytes), plus
+  merge copies of at most about 1/16 of it and one 8 MB chunk (`minhash.KeyIndex`): about
+  70 MB for a million kept records;
+- `select`: O(N) small tuples for the N records it keeps (not for its input); its input is
+  spooled to a temporary file on disk, not held in memory;
+- `difficulty`: one batch of records and their rollouts;
+- `pairs`: the best and worst trajectory of each open group (with `group_size`, only the
+  groups still receiving samples).
+"""
 
 from sft_data.curate.base import Pass, unit_hash, user_text
 from sft_data.curate.dedup import Dedup, DedupConfig

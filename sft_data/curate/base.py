@@ -51,6 +51,18 @@ class Pass:
         raise NotImplementedError
 
 
+def batched(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Lists of up to `size` records, read lazily (passes that vectorise work per batch)."""
+    batch: list[dict[str, Any]] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def user_text(record: dict[str, Any], side: str = "user") -> str:
     """The text a record is identified by: its user turns (`user`), plus system (`prompt`),
     or every message (`all`), joined with a separator that cannot occur in content."""

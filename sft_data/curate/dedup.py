@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from agent_rl.errors import ConfigError
-from sft_data.curate.base import Pass, RejectSink, user_text
+from sft_data.curate.base import Pass, RejectSink, batched, user_text
 from sft_data.curate.minhash import KeyIndex, MinHasher, band_keys, normalize
 
 
@@ -60,13 +60,7 @@ class Dedup(Pass):
         return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
     def process(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        batch: list[dict[str, Any]] = []
-        for rec in records:
-            batch.append(rec)
-            if len(batch) >= self.config.batch_size:
-                yield from self._batch(batch)
-                batch = []
-        if batch:
+        for batch in batched(records, self.config.batch_size):
             yield from self._batch(batch)
 
     def _batch(self, batch: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -6,7 +6,8 @@ batches through `agent_rl.rollout.RolloutEngine(...).run(tasks=..., group_size=k
 rollout passes when its reward >= `success_threshold`. Failed episodes (infrastructure,
 timeouts) are excluded from the rate and counted; a record whose k rollouts all failed is
 labelled `unknown`, never `unsolved`. Labels: pass rate >= `easy` -> easy, >= `medium` ->
-medium, > 0 -> hard, 0 -> unsolved. Records without env/task pass through unlabelled.
+medium, > 0 -> hard, 0 -> unsolved. Records without env/task pass through unlabelled, at once,
+so they come out ahead of the verifiable records of the batch being rolled out.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class DifficultyConfig:
     medium: float = 0.4
     batch_size: int = 16
     max_turns: int = 8
+    max_tokens: int = 1024
+    """Tokens per generation (the rollout engine's max_tokens_per_turn)."""
     drop_labels: tuple[str, ...] = ()
     """Labels to reject (e.g. ["easy"] to keep only what the policy still gets wrong)."""
 
@@ -69,7 +72,8 @@ class Difficulty(Pass):
             self._cf = get_chat_format("deepseek_v31")
         if self._policy is None:
             self._policy = make_policy(self.config.policy, chat_format=self._cf)
-        return RolloutEngine(env_id, self._policy, self._cf, RolloutLimits(max_turns=self.config.max_turns))
+        return RolloutEngine(env_id, self._policy, self._cf, RolloutLimits(max_turns=self.config.max_turns,
+                                                                          max_tokens_per_turn=self.config.max_tokens))
 
     def process(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         batch: list[dict[str, Any]] = []

@@ -9,9 +9,14 @@ and `chosen`/`rejected` the rest. Groups are skipped (and counted by reason) whe
 are equal, the margin is below `min_margin`, or fewer than two usable samples remain;
 failed episodes (infrastructure terminations) are never used.
 
-Streaming: the rollout engine writes a group's samples together, so only the current group's
-best and worst are held; a group that reappears after another started is an error unless
-`allow_unsorted` (then best/worst of every group are held until the end).
+Every trajectory is counted by what became of it (`paired`, `between_best_and_worst`,
+`group_equal_rewards`, `group_below_min_margin`, `group_single_sample`, `group_prompt_mismatch`,
+`failed_episode`), so `trajectories + pairs = pairs + trajectories by fate` reconciles.
+
+Memory: `agent-rl rollout` writes trajectories as episodes finish, so a group's samples are
+interleaved with other groups'. Only each open group's best and worst are held; with
+`group_size` set, a group is paired and forgotten as soon as its last sample arrives (memory
+bounded by the groups in flight), otherwise groups are paired at the end of the input.
 """
 
 from __future__ import annotations
@@ -28,20 +33,21 @@ from sft_data.io import BadJSON, iter_raw
 from sft_data.report import Counts
 
 RULE = "best_vs_worst_reward"
-FAILED = frozenset({"step_timeout", "env_error", "backend_error", "infra_error"})
 
 
 @dataclass
 class PairsConfig:
     min_margin: float = 1e-6
-    allow_unsorted: bool = False
+    group_size: int | None = None
+    """Samples per group (the rollout's --group-size): a group is paired once it has them all."""
 
 
 @dataclass
 class _Group:
     best: dict[str, Any] | None = None
     worst: dict[str, Any] | None = None
-    n: int = 0
+    n: int = 0  # usable samples
+    seen: int = 0  # samples including failed ones
     rewards: set[float] = field(default_factory=set)
 
 
@@ -55,26 +61,35 @@ class PairBuilder:
 
     def __init__(self, config: PairsConfig | None = None) -> None:
         self.config = config or PairsConfig()
-        self.counts = Counts("pairs")  # in: trajectories; out: pairs; notes: groups by outcome
+        self.counts = Counts("pairs")  # in: trajectories, added/out: pairs, rejected: trajectory fates
         self.skipped: Counter[str] = self.counts.notes
 
     def _emit(self, name: str, g: _Group) -> Iterator[dict[str, Any]]:
+        fate = self.counts.rejected
         if g.n < 2 or g.best is None or g.worst is None:
             self.skipped["group_single_sample"] += 1
+            fate["group_single_sample"] += g.n
             return
         margin = float(g.best["reward"]) - float(g.worst["reward"])
         if len(g.rewards) == 1:
             self.skipped["group_equal_rewards"] += 1
+            fate["group_equal_rewards"] += g.n
             return
         if margin < self.config.min_margin:
             self.skipped["group_below_min_margin"] += 1
+            fate["group_below_min_margin"] += g.n
             return
         prompt, chosen = _split(g.best.get("messages") or [])
         prompt_r, rejected = _split(g.worst.get("messages") or [])
         if prompt != prompt_r:
             self.skipped["group_prompt_mismatch"] += 1
+            fate["group_prompt_mismatch"] += g.n
             return
         self.skipped["groups_paired"] += 1
+        fate["paired"] += 2
+        fate["between_best_and_worst"] += g.n - 2
+        self.counts.n_added += 1
+        self.counts.n_out += 1
         yield {
             "id": f"pair:{name}",
             "prompt": prompt,
@@ -90,28 +105,28 @@ class PairBuilder:
         }
 
     def run(self, trajectories: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        from agent_rl.rollout import FAILED_TERMINATIONS
+
+        size = self.config.group_size
         groups: dict[str, _Group] = {}
         closed: set[str] = set()
-        current: str | None = None
         for t in trajectories:
             self.counts.n_in += 1
             name = str(t.get("group") if t.get("group") is not None else t.get("task_id"))
-            if t.get("termination") in FAILED or t.get("error"):
+            if t.get("termination") in FAILED_TERMINATIONS or t.get("error"):
                 self.counts.rejected["failed_episode"] += 1
+                if size is not None:  # a failed sample still counts towards the group's size
+                    g = groups.setdefault(name, _Group())
+                    g.seen += 1
+                    if g.seen == size:
+                        closed.add(name)
+                        yield from self._emit(name, groups.pop(name))
                 continue
-            if not self.config.allow_unsorted and name != current:
-                if current is not None:
-                    g = groups.pop(current)
-                    closed.add(current)
-                    yield from self._count_out(self._emit(current, g))
-                if name in closed:
-                    raise DataError(
-                        f"group {name!r} appears again after other groups; sort by group or set allow_unsorted",
-                        key="group",
-                    )
-                current = name
+            if name in closed:
+                raise DataError(f"group {name!r} has more than group_size={size} trajectories", key="group")
             g = groups.setdefault(name, _Group())
             g.n += 1
+            g.seen += 1
             r = float(t.get("reward", 0.0))
             g.rewards.add(r)
             slim = {"reward": r, "messages": t.get("messages"), "tools": t.get("tools")}
@@ -119,16 +134,11 @@ class PairBuilder:
                 g.best = slim
             if g.worst is None or r < float(g.worst["reward"]):
                 g.worst = slim
-            self.counts.rejected["used_in_group"] += 1  # every usable trajectory lands in a group
+            if size is not None and g.seen == size:
+                closed.add(name)
+                yield from self._emit(name, groups.pop(name))
         for name, g in groups.items():
-            yield from self._count_out(self._emit(name, g))
-        # Trajectories are accounted as "used_in_group" or "failed_episode"; pairs are outputs.
-        self.counts.n_added = self.counts.n_out
-
-    def _count_out(self, pairs: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for p in pairs:
-            self.counts.n_out += 1
-            yield p
+            yield from self._emit(name, g)
 
 
 def iter_trajectories(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:

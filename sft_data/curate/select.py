@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from agent_rl.errors import ConfigError
-from sft_data.curate.base import Pass, RejectSink, unit_hash, user_text
+from sft_data.curate.base import Pass, RejectSink, batched, unit_hash, user_text
 from sft_data.curate.minhash import MinHasher, normalize
 
 
@@ -71,7 +71,6 @@ class Select(Pass):
             alive: set[int] = set()
             index = 0
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                batch: list[dict[str, Any]] = []
 
                 def admit(batch: list[dict[str, Any]]) -> None:
                     nonlocal index
@@ -110,12 +109,7 @@ class Select(Pass):
                             per_cluster.clear()
                             per_cluster.update(pruned)
 
-                for rec in records:
-                    batch.append(rec)
-                    if len(batch) >= c.batch_size:
-                        admit(batch)
-                        batch = []
-                if batch:
+                for batch in batched(records, c.batch_size):
                     admit(batch)
             self.counts.notes["clusters_seen_with_kept"] = len(per_cluster)
             self.counts.notes["cluster_cap"] = self.cap

@@ -61,6 +61,25 @@ def loads_loose(text: str) -> Any:
         raise ValueError(f"neither JSON nor a Python literal: {exc}") from None
 
 
+def json_values(text: str, start: int, what: str) -> list[Any]:
+    """JSON values written one after another from `start` (blank lines or commas between),
+    as glaive's system prompt and some `<tools>` blocks list function definitions."""
+    decoder = json.JSONDecoder()
+    values = []
+    pos = start
+    while pos < len(text):
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text):
+            break
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise RecordError("bad_tools", f"{what}: {exc.msg}") from None
+        values.append(value)
+    return values
+
+
 def dumps(value: Any) -> str:
     """The one JSON spelling used in canonical records (keeps non-ASCII text readable)."""
     return json.dumps(value, ensure_ascii=False)

@@ -11,7 +11,6 @@ The single-quoted spellings are read by taking everything between the quotes as 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -20,6 +19,7 @@ from sft_data.readers._common import (
     RecordError,
     assistant,
     function_to_spec,
+    json_values,
     loads_loose,
 )
 
@@ -44,19 +44,7 @@ def parse_system(system: str) -> tuple[str, list[dict[str, Any]]]:
     if first < 0:
         return text, []
     preamble = text[:first].strip().rstrip("-").strip()
-    decoder = json.JSONDecoder()
-    specs = []
-    pos = first
-    while pos < len(text):
-        while pos < len(text) and text[pos] in " \t\r\n,":
-            pos += 1
-        if pos >= len(text):
-            break
-        try:
-            fn, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise RecordError("bad_tools", f"function definition: {exc.msg}") from None
-        specs.append(function_to_spec(fn))
+    specs = [function_to_spec(fn) for fn in json_values(text, first, "function definition")]
     return preamble, specs
 
 

@@ -20,6 +20,7 @@ from sft_data.readers._common import (
     assistant,
     content_text,
     function_to_spec,
+    json_values,
     loads_loose,
 )
 from sft_data.readers.sharegpt import ASSISTANT, RESULT, USER, turns
@@ -49,19 +50,7 @@ def parse_tools_block(text: str) -> list[dict[str, Any]]:
     try:
         value = loads_loose(body)
     except ValueError:
-        value = []
-        decoder = json.JSONDecoder()
-        pos = 0
-        while pos < len(body):
-            while pos < len(body) and body[pos] in " \t\r\n,":
-                pos += 1
-            if pos >= len(body):
-                break
-            try:
-                item, pos = decoder.raw_decode(body, pos)
-            except json.JSONDecodeError as exc:
-                raise RecordError("bad_tools", f"<tools> block: {exc.msg}") from None
-            value.append(item)
+        value = json_values(body, 0, "<tools> block")
     items = value if isinstance(value, list) else [value]
     return [function_to_spec(fn) for fn in items]
 

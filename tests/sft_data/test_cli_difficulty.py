@@ -73,3 +73,33 @@ def test_difficulty_with_oracle_policy(chat_format) -> None:
     for rid in ("r1", "r3"):
         assert labelled[rid]["pass_rate"] == 1.0 and labelled[rid]["label"] == "easy", labelled[rid]
     assert d.counts.reconciles()
+
+
+@pytest.mark.slow
+def test_difficulty_cli_on_math_tasks_oracle_and_tiny(tmp_path: Path) -> None:
+    """Math-v0's own tasks as verifiable records: the oracle solves all (easy), the untrained
+    tiny model none (unsolved, dropped here with their source line)."""
+    envs = pytest.importorskip("envs", reason="envs not available")
+    import dataclasses
+    import json
+
+    env = envs.make("agent_rl/Math-v0")
+    inp = tmp_path / "math.jsonl"
+    with inp.open("w") as fh:
+        for i, t in enumerate(env.unwrapped.tasks[:3], 1):
+            fh.write(json.dumps({
+                "id": t.id, "tools": [], "source": {"file": "math.jsonl", "line": i, "format": "t"},
+                "messages": [{"role": "user", "content": t.prompt}, {"role": "assistant", "content": f"\\boxed{{{t.answer}}}"}],
+                "meta": {"env_id": "agent_rl/Math-v0", "task": dataclasses.asdict(t)}}) + "\n")
+    runner = CliRunner()
+    easy, hard, rej = tmp_path / "easy.jsonl", tmp_path / "hard.jsonl", tmp_path / "rej.jsonl"
+    r = runner.invoke(app, ["difficulty", str(inp), "--out", str(easy), "--policy", "oracle", "--k", "2"])
+    assert r.exit_code == 0, r.output
+    labels = [json.loads(x)["meta"]["difficulty"] for x in easy.read_text().splitlines()]
+    assert [(d["label"], d["pass_rate"], d["k"]) for d in labels] == [("easy", 1.0, 2)] * 3
+    r = runner.invoke(app, ["difficulty", str(inp), "--out", str(hard), "--policy", "tiny", "--k", "2",
+                            "--max-tokens", "8", "--drop-label", "unsolved", "--rejects", str(rej)])
+    assert r.exit_code == 0, r.output
+    assert hard.read_text() == ""
+    rejects = [json.loads(x) for x in rej.read_text().splitlines()]
+    assert [(x["reason"], x["line"]) for x in rejects] == [("difficulty:unsolved", i) for i in (1, 2, 3)]

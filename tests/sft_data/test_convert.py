@@ -265,6 +265,6 @@ def test_bad_format_and_missing_file(tmp_path: Path) -> None:
     # before anything is written, naming the file
     index = tmp_path / "BFCL_v4_format_sensitivity.json"
     index.write_text('{\n    "simple_python": ["simple_python_58", "simple_python_94"]\n}\n')
-    with pytest.raises(DataError, match="format_sensitivity.json.*cannot detect"):
-        convert_files([FIXTURES / "xlam.json", index], "auto", out=tmp_path / "o.jsonl")
-    assert not (tmp_path / "o.jsonl").exists()
+    with pytest.raises(DataError, match=r"format_sensitivity\.json.*cannot detect"):
+        convert_files([FIXTURES / "xlam.json", index], "auto", out=tmp_path / "o2.jsonl")
+    assert not (tmp_path / "o.jsonl").exists() and not (tmp_path / "o2.jsonl").exists()

@@ -288,9 +288,8 @@ def traj(group: str, reward: float, answer: str, termination: str = "terminated"
 
 
 def test_pairs_best_vs_worst() -> None:
-    ts = [traj("g1", 0.0, "bad"), traj("g1", 1.0, "good"), traj("g1", 0.5, "meh"),
-          traj("g2", 1.0, "a"), traj("g2", 1.0, "b"),
-          traj("g3", 1.0, "x", "infra_error"), traj("g3", 0.0, "y")]
+    ts = [traj("g1", 0.0, "bad"), traj("g2", 1.0, "a"), traj("g1", 1.0, "good"), traj("g2", 1.0, "b"),
+          traj("g3", 1.0, "x", "infra_error"), traj("g1", 0.5, "meh"), traj("g3", 0.0, "y")]  # interleaved
     b = PairBuilder()
     pairs = list(b.run(ts))
     assert len(pairs) == 1
@@ -298,11 +297,41 @@ def test_pairs_best_vs_worst() -> None:
     assert p["chosen"][0]["content"] == "good" and p["rejected"][0]["content"] == "bad"
     assert p["margin"] == 1.0 and p["rule"] == "best_vs_worst_reward" and p["prompt"][0]["role"] == "user"
     assert b.counts.notes["group_equal_rewards"] == 1 and b.counts.notes["group_single_sample"] == 1
-    assert b.counts.rejected["failed_episode"] == 1 and b.counts.reconciles()
-    with pytest.raises(DataError, match="appears again"):
-        list(PairBuilder().run([traj("a", 1, "x"), traj("b", 0, "y"), traj("a", 0, "z")]))
-    assert len(list(PairBuilder(PairsConfig(allow_unsorted=True)).run(
-        [traj("a", 1, "x"), traj("b", 0, "y"), traj("a", 0, "z")]))) == 1
+    assert dict(b.counts.rejected) == {"failed_episode": 1, "paired": 2, "between_best_and_worst": 1,
+                                       "group_equal_rewards": 2, "group_single_sample": 1}
+    assert b.counts.reconciles() and b.counts.n_in == 7 and b.counts.n_out == 1
+    # with the group size known, a complete group is paired at once (nothing waits for the end)
+    b = PairBuilder(PairsConfig(group_size=2))
+    stream = b.run(iter([traj("a", 1, "x"), traj("a", 0, "z"), traj("b", 0, "y")]))
+    assert next(stream)["group"] == "a" and b.counts.n_in == 2
+    with pytest.raises(DataError, match="more than group_size=2"):
+        list(PairBuilder(PairsConfig(group_size=2)).run([traj("a", 1, "x"), traj("a", 0, "z"), traj("a", 0, "w")]))
+
+
+@pytest.mark.slow
+def test_pairs_from_real_rollouts(tmp_path: Path) -> None:
+    """`agent-rl rollout` output (groups interleaved as episodes finish) -> `agent-rl sft pairs`."""
+    pytest.importorskip("agent_rl.rollout", reason="agent_rl.rollout not available")
+    from typer.testing import CliRunner
+
+    from agent_rl.cli.main import app as main_app
+
+    runner = CliRunner()
+    for policy, k in (("oracle", 2), ("tiny", 2)):
+        r = runner.invoke(main_app, ["rollout", "--env", "agent_rl/Math-v0", "--policy", policy, "--n", "3",
+                                     "--group-size", str(k), "--max-tokens", "16", "--no-progress",
+                                     "--out", str(tmp_path / f"{policy}.jsonl")])
+        assert r.exit_code == 0, r.output
+    out = tmp_path / "pairs.jsonl"
+    r = runner.invoke(main_app, ["sft", "pairs", str(tmp_path / "oracle.jsonl"), str(tmp_path / "tiny.jsonl"),
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    pairs = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(pairs) == 3 and {p["group"] for p in pairs} == {f"agent_rl/Math-v0#{i}" for i in range(3)}
+    for p in pairs:  # the oracle's answer is chosen over the untrained tiny model's
+        assert p["chosen_reward"] == 1.0 and p["rejected_reward"] == 0.0 and p["margin"] == 1.0
+        assert "\\boxed" in p["chosen"][-1]["content"] and p["prompt"][-1]["role"] == "user"
+    assert "pairs: 12 in + 3 added = 3 out + 12 rejected  ok" in r.output
 
 
 # ------------------------------------------------------------------------------ pipeline

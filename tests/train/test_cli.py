@@ -12,7 +12,17 @@ from agent_rl.cli.train import app
 def test_help_lists_options_and_subcommands():
     res = CliRunner().invoke(app, ["--help"])
     assert res.exit_code == 0
-    for word in ("--env", "--algo", "--model", "--config", "--steps", "--out", "--resume", "sft", "dpo"):
+    for word in (
+        "--env",
+        "--algo",
+        "--model",
+        "--config",
+        "--steps",
+        "--out",
+        "--resume",
+        "sft",
+        "dpo",
+    ):
         assert word in res.output
 
 
@@ -37,8 +47,19 @@ def test_sft_subcommand_trains_from_a_tokenized_file(tmp_path):
     out = tmp_path / "run"
     res = CliRunner().invoke(
         app,
-        ["sft", "--data", str(data), "--steps", "3", "--out", str(out), "--set", "sft.batch_size=2",
-         "--set", "tensorboard=false"],
+        [
+            "sft",
+            "--data",
+            str(data),
+            "--steps",
+            "3",
+            "--out",
+            str(out),
+            "--set",
+            "sft.batch_size=2",
+            "--set",
+            "tensorboard=false",
+        ],
     )
     assert res.exit_code == 0, res.output
     summary = json.loads((out / "summary.json").read_text())
