@@ -34,8 +34,26 @@ def test_jsonl_bad_lines_and_errors(tmp_path: Path) -> None:
 
 
 def test_roundtrip_jsonl_gz_and_parquet(tmp_path: Path) -> None:
-    recs = [{"id": "r", "messages": [{"role": "user", "content": "é"}, {"role": "assistant", "content": "ok"}],
+    recs = [{"id": "r", "messages": [{"role": "user", "content": "é"}, {"role": "assistant", "content": "no", "weight": 0},
+                                     {"role": "user", "content": "?"}, {"role": "assistant", "content": "ok"}],
              "tools": [], "source": {"file": "f", "line": 1, "format": "t"}, "meta": {"thinking": True}}]
     for name in ("o.jsonl.gz", "o.parquet"):
         assert write_records(tmp_path / name, recs) == 1
         assert [r for _, r in iter_records(tmp_path / name)] == recs
+
+
+def test_parquet_input_converts(tmp_path: Path) -> None:
+    """Public datasets are often mirrored as parquet: rows are read batch by batch, row numbers
+    stand in for lines."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sft_data import convert_files
+
+    rows = json.loads((Path(__file__).parent / "fixtures" / "xlam.json").read_text())
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "xlam.parquet")
+    summary = convert_files([tmp_path / "xlam.parquet"], "auto", out=tmp_path / "o.jsonl",
+                            rejects=tmp_path / "r.jsonl")
+    assert summary.formats[str(tmp_path / "xlam.parquet")] == "xlam"
+    assert (summary.total.n_in, summary.total.n_out) == (3, 2)
+    assert json.loads((tmp_path / "r.jsonl").read_text())["line"] == 3  # the third row
