@@ -58,8 +58,11 @@ def _run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from agent_rl.cli.rollout import quiet_libraries
     from agent_rl.train.config import load_config
     from agent_rl.train.pipeline import run_pipeline
+
+    quiet_libraries()
 
     if stages is not None:
         overrides = [f"stages={','.join(stages)}", *overrides]

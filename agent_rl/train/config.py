@@ -84,13 +84,13 @@ class RolloutConfig:
 class RLConfig:
     algo: str = "grpo"
     """grpo | ppo | dapo | gspo."""
-    steps: int = 40
+    steps: int = 24
     """Optimizer rounds (one batch of rollouts each)."""
     tasks_per_step: int = 8
     """Distinct tasks (prompts) per step."""
     group_size: int = 8
     """Completions sampled per task (GRPO group; PPO uses it too)."""
-    lr: float = 5e-4
+    lr: float = 1e-4
     warmup_steps: int = 2
     schedule: str = "cosine"
     min_lr_ratio: float = 0.1
