@@ -14,6 +14,7 @@ import ast
 import math
 import operator
 import re
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,11 @@ def format_number(value: int | float) -> str:
     return str(value)
 
 
+# CPython 3.11's AST constructor keeps per-interpreter recursion state: concurrent
+# `ast.parse` calls from env worker threads can fail with "AST constructor recursion depth
+# mismatch" (seen in a 64-episode rollout). Parsing is microseconds, so serialise it.
+_PARSE_LOCK = threading.Lock()
+
 def calculate(expression: str) -> str:
     """Evaluate an arithmetic expression and return the result.
 
@@ -95,7 +101,8 @@ def calculate(expression: str) -> str:
     text = _THOUSANDS.sub("", expression.strip())
     text = text.replace("^", "**").replace("×", "*").replace("÷", "/").replace("−", "-")
     try:
-        tree = ast.parse(text, mode="eval")
+        with _PARSE_LOCK:
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"cannot parse {expression!r}: {exc.msg}") from None
     return format_number(_evaluate(tree))

@@ -157,3 +157,13 @@ def test_parse_errors_on_the_last_turn_are_scored_as_a_final_answer() -> None:
         {"role": "assistant", "content": "", "parse_errors": ["broken"]}
     )
     assert terminated and reward == 0.0 and "parse_errors" not in info
+
+
+def test_calculate_is_safe_from_many_threads() -> None:
+    """Env resets run in worker threads; parsing must not trip CPython's AST state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expressions = [f"({i} + 3) * {i % 7 + 1} - {i} // 2" for i in range(4000)]
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(calculate, expressions))
+    assert results == [calculate(e) for e in expressions]
