@@ -91,6 +91,24 @@ class Stage:
         self.metrics: MetricsLogger | None = None
         self.last_checkpoint: Path | None = None
 
+    @classmethod
+    def from_config(
+        cls, name: str, cfg: Any, out_dir: str | Path, on_step: StepCallback | None = None
+    ) -> Stage:
+        """A stage set up from a `TrainConfig` (device, precision, checkpoints, outputs)."""
+        return cls(
+            name,
+            out_dir,
+            device=cfg.device,
+            precision=cfg.precision,
+            keep=cfg.checkpoint.keep,
+            every=cfg.checkpoint.every,
+            config=cfg.to_dict(),
+            tensorboard=cfg.tensorboard,
+            plots=cfg.plots,
+            on_step=on_step,
+        )
+
     # -- lifecycle ------------------------------------------------------------------------
     def finished_checkpoint(self) -> Path | None:
         """The final checkpoint of a completed earlier run of this stage, if any."""

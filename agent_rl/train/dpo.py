@@ -71,18 +71,7 @@ def train_dpo(
 ) -> dict[str, Any]:
     """Run the DPO stage; the reference is a frozen copy of the weights it starts from."""
     dc = cfg.dpo
-    stage = Stage(
-        "dpo",
-        out_dir,
-        device=cfg.device,
-        precision=cfg.precision,
-        keep=cfg.checkpoint.keep,
-        every=cfg.checkpoint.every,
-        config=cfg.to_dict(),
-        tensorboard=cfg.tensorboard,
-        plots=cfg.plots,
-        on_step=on_step,
-    )
+    stage = Stage.from_config("dpo", cfg, out_dir, on_step)
     model.to(stage.device)
     model.train()
     ref_dir = Path(out_dir) / "reference"

@@ -135,18 +135,7 @@ class RLTrainer:
         self.model = model
         self.tokenizer = tokenizer
         self.chat_format = chat_format
-        self.stage = Stage(
-            "rl",
-            out_dir,
-            device=cfg.device,
-            precision=cfg.precision,
-            keep=cfg.checkpoint.keep,
-            every=cfg.checkpoint.every,
-            config=cfg.to_dict(),
-            tensorboard=cfg.tensorboard,
-            plots=cfg.plots,
-            on_step=on_step,
-        )
+        self.stage = Stage.from_config("rl", cfg, out_dir, on_step)
         self.device = self.stage.device
         model.to(self.device)
         self.ppo = self.rl.algo == "ppo"

@@ -139,18 +139,7 @@ def train_sft(
     steps = sc.steps
     if sc.epochs is not None:
         steps = max(1, (sc.epochs * len(examples) + sc.batch_size - 1) // sc.batch_size)
-    stage = Stage(
-        "sft",
-        out_dir,
-        device=cfg.device,
-        precision=cfg.precision,
-        keep=cfg.checkpoint.keep,
-        every=cfg.checkpoint.every,
-        config=cfg.to_dict(),
-        tensorboard=cfg.tensorboard,
-        plots=cfg.plots,
-        on_step=on_step,
-    )
+    stage = Stage.from_config("sft", cfg, out_dir, on_step)
     model.to(stage.device)
     model.train()
     params = [p for n, p in model.named_parameters() if not n.startswith("value_head.")]
