@@ -29,18 +29,31 @@ SYSTEM_PROMPT = "Use the calculator tool to compute the result, then give it as 
 _FORMS = ("{a} * {b}", "{a} * {b} + {c}", "{a} + {b} + {c}", "{a} * {b} - {c}", "({a} + {b}) * {c}")
 
 
-def generate_arithmetic_tasks(n: int = 200, seed: int = 0) -> list[Task]:
-    """`n` arithmetic tasks, the same for the same `seed`; `metadata["expression"]` is the sum."""
+STYLES = ("mixed", "fixed")
+
+
+def generate_arithmetic_tasks(n: int = 200, seed: int = 0, style: str = "mixed") -> list[Task]:
+    """`n` arithmetic tasks, the same for the same `seed`; `metadata["expression"]` is the sum.
+
+    `mixed`: products and sums of 3-5 digit numbers in five forms. `fixed`: `a + b` with a, b
+    in 500..999, so every expression and every result has the same width; a tiny model learns
+    to copy them by position within a CPU budget (the embedded training demo uses it).
+    """
+    if style not in STYLES:
+        raise ConfigError(f"unknown style {style!r}; allowed: {', '.join(STYLES)}", key="style")
     rng = random.Random(seed)
     tasks = []
     for index in range(n):
-        form = _FORMS[rng.randrange(len(_FORMS))]
-        numbers = {
-            "a": rng.randint(100, 9999),
-            "b": rng.randint(100, 999),
-            "c": rng.randint(10, 9999) if "(" not in form else rng.randint(11, 99),
-        }
-        expression = form.format(**numbers)
+        if style == "fixed":
+            expression = f"{rng.randint(500, 999)} + {rng.randint(500, 999)}"
+        else:
+            form = _FORMS[rng.randrange(len(_FORMS))]
+            numbers = {
+                "a": rng.randint(100, 9999),
+                "b": rng.randint(100, 999),
+                "c": rng.randint(10, 9999) if "(" not in form else rng.randint(11, 99),
+            }
+            expression = form.format(**numbers)
         tasks.append(
             Task(
                 id=f"calc-{seed}-{index}",
@@ -58,6 +71,7 @@ class CalculatorEnv(MathEnv):
     Args:
         n_tasks: how many tasks to generate.
         seed: generator seed (the episode seed then picks among the tasks).
+        style: `mixed` (default) or `fixed` (same-width sums; see `generate_arithmetic_tasks`).
         tool_bonus: reward share for a well-formed calculator call, in [0, 1].
         max_turns: turns before truncation.
         tasks: explicit tasks instead of generated ones.
@@ -71,6 +85,7 @@ class CalculatorEnv(MathEnv):
         *,
         n_tasks: int = 200,
         seed: int = 0,
+        style: str = "mixed",
         tool_bonus: float = 0.1,
         max_turns: int = 3,
         tasks: list[Task | dict[str, Any]] | None = None,
@@ -81,7 +96,7 @@ class CalculatorEnv(MathEnv):
             raise ConfigError(f"must be in [0, 1], got {tool_bonus}", key="tool_bonus")
         self.tool_bonus = tool_bonus
         super().__init__(
-            tasks=tasks if tasks is not None else generate_arithmetic_tasks(n_tasks, seed),
+            tasks=tasks if tasks is not None else generate_arithmetic_tasks(n_tasks, seed, style),
             calculator=True,
             max_turns=max_turns,
             system_prompt=system_prompt if system_prompt is not None else SYSTEM_PROMPT,

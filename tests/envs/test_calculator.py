@@ -167,3 +167,15 @@ def test_calculate_is_safe_from_many_threads() -> None:
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(calculate, expressions))
     assert results == [calculate(e) for e in expressions]
+
+
+def test_fixed_style_tasks_have_one_width() -> None:
+    tasks = generate_arithmetic_tasks(200, seed=3, style="fixed")
+    assert {len(t.metadata["expression"]) for t in tasks} == {9}
+    assert {len(t.answer) for t in tasks} == {4}
+    assert all(t.answer == calculate(t.metadata["expression"]) for t in tasks)
+
+
+def test_unknown_style_names_the_key() -> None:
+    with pytest.raises(ValueError, match="style"):
+        generate_arithmetic_tasks(3, style="wide")
