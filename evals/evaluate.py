@@ -142,39 +142,10 @@ class EvalReport:
 
 
 def evaluate(
-    env_id: str,
-    policy: Policy | str,
-    n_tasks: int = 32,
-    k: int = 1,
-    *,
-    n_samples: int | None = None,
-    chat_format: Any = None,
-    limits: RolloutLimits | None = None,
-    sampling: SamplingParams | None = None,
-    thinking: bool = False,
-    concurrency: int = 32,
-    seed: int = 0,
-    env_kwargs: dict[str, Any] | None = None,
-    success_threshold: float = 1.0,
-    on_result: Callable[[Trajectory], Any] | None = None,
+    env_id: str, policy: Policy | str, n_tasks: int = 32, k: int = 1, **options: Any
 ) -> EvalReport:
-    """Roll out `n_samples` (default k) samples per task and score them; see `run_eval`."""
-    report, _ = run_eval(
-        env_id,
-        policy,
-        n_tasks,
-        k,
-        n_samples=n_samples,
-        chat_format=chat_format,
-        limits=limits,
-        sampling=sampling,
-        thinking=thinking,
-        concurrency=concurrency,
-        seed=seed,
-        env_kwargs=env_kwargs,
-        success_threshold=success_threshold,
-        on_result=on_result,
-    )
+    """The report of `run_eval` (same arguments) without the trajectories."""
+    report, _ = run_eval(env_id, policy, n_tasks, k, **options)
     return report
 
 
