@@ -9,8 +9,9 @@ import typer
 
 from agent_rl.errors import AgentRLError, ConfigError
 
-app = typer.Typer(help="Run untrusted code in a sandbox (bubblewrap or Docker).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Run untrusted code in a sandbox (bubblewrap or Docker).", no_args_is_help=True
+)
 
 _INTERPRETERS = {".py": ["python3"], ".sh": ["/bin/sh"]}
 
@@ -22,22 +23,35 @@ def _group() -> None:
 
 @app.command("run")
 def run(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                help="Program to run (.py with python3, .sh with sh, else exec)."),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Program to run (.py with python3, .sh with sh, else exec).",
+    ),
     backend: str = typer.Option("auto", "--backend", "-b", help="bwrap, docker or auto."),
     timeout: float = typer.Option(10.0, "--timeout", "-t", help="Wall-clock limit in seconds."),
     memory: int = typer.Option(512, "--memory", "-m", help="Memory limit in MB."),
     max_processes: int = typer.Option(64, "--max-processes", help="Process/thread limit."),
-    stdin: Path | None = typer.Option(None, "--stdin", exists=True, dir_okay=False,
-                                      help="File whose content is the program's stdin."),
+    stdin: Path | None = typer.Option(
+        None,
+        "--stdin",
+        exists=True,
+        dir_okay=False,
+        help="File whose content is the program's stdin.",
+    ),
 ) -> None:
     """Run FILE in a fresh sandbox; print the SandboxResult as JSON (exit 0 unless infra fails)."""
     from tools.sandbox import get_sandbox
 
     try:
         # One run: a Docker warm pool would only start containers nobody uses.
-        sandbox = (get_sandbox(backend, shared=False, warm=0) if backend == "docker"
-                   else get_sandbox(backend))
+        sandbox = (
+            get_sandbox(backend, shared=False, warm=0)
+            if backend == "docker"
+            else get_sandbox(backend)
+        )
         name = file.name
         if file.suffix in _INTERPRETERS:
             command = [*_INTERPRETERS[file.suffix], name]

@@ -34,8 +34,12 @@ def convert(
     inputs: list[Path] = typer.Argument(..., help="Input files (JSONL, JSON array, parquet)."),
     from_: str = typer.Option("auto", "--from", help="Input format or 'auto' (detected per file)."),
     out: Path = typer.Option(..., "--out", help="Canonical records: .jsonl or .parquet."),
-    tokenized: Path | None = typer.Option(None, "--tokenized", help="JSONL of input_ids + loss_mask."),
-    rejects: Path | None = typer.Option(None, "--rejects", help="JSONL of rejected records with reasons."),
+    tokenized: Path | None = typer.Option(
+        None, "--tokenized", help="JSONL of input_ids + loss_mask."
+    ),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="JSONL of rejected records with reasons."
+    ),
     summary_json: Path | None = typer.Option(None, "--summary", help="Write the summary as JSON."),
 ) -> None:
     """Convert public function-calling files into canonical conversations."""
@@ -47,10 +51,17 @@ def convert(
         get_reader(from_)  # names the allowed formats on a typo
     console = _console()
     summary = convert_files(
-        inputs, from_, out=out, tokenized=tokenized, rejects=rejects,
+        inputs,
+        from_,
+        out=out,
+        tokenized=tokenized,
+        rejects=rejects,
         on_progress=lambda n: console.log(f"{n} records"),
     )
-    formats = {name: f"{fmt}{'' if summary.detected.get(name) else ' (given)'}" for name, fmt in summary.formats.items()}
+    formats = {
+        name: f"{fmt}{'' if summary.detected.get(name) else ' (given)'}"
+        for name, fmt in summary.formats.items()
+    }
     console.print(render_table("sft convert", summary.files, total=summary.total, formats=formats))
     console.print(f"formats: auto-detected unless marked (given); known: {', '.join(FORMATS)}")
     _say_rejects(console, rejects, summary.total.n_rejected)
@@ -64,7 +75,9 @@ def _say_rejects(console, rejects: Path | None, n: int) -> None:
     if n and rejects is not None:
         console.print(f"each rejected record, with its reason, file and line: {rejects}")
     elif n:
-        console.print("pass --rejects FILE to keep each rejected record with its reason, file and line")
+        console.print(
+            "pass --rejects FILE to keep each rejected record with its reason, file and line"
+        )
 
 
 def _print_counts(title: str, counts: list, rejects: Path | None = None) -> None:
@@ -76,18 +89,26 @@ def _print_counts(title: str, counts: list, rejects: Path | None = None) -> None
 
 
 def _run_single(
-    name: str, options: dict, inputs: list[Path], out: Path, rejects: Path | None,
+    name: str,
+    options: dict,
+    inputs: list[Path],
+    out: Path,
+    rejects: Path | None,
     tokenized: Path | None = None,
 ) -> None:
     """One pass over canonical files, through the same code as `pipeline`."""
     from sft_data.curate.pipeline import parse_config, run_pipeline
 
-    config = parse_config({
-        "inputs": [str(p) for p in inputs], "from": "canonical", "output": str(out),
-        "rejects": str(rejects) if rejects else None,
-        "tokenized": str(tokenized) if tokenized else None,
-        "passes": [{name: {k: v for k, v in options.items() if v is not None}}],
-    })
+    config = parse_config(
+        {
+            "inputs": [str(p) for p in inputs],
+            "from": "canonical",
+            "output": str(out),
+            "rejects": str(rejects) if rejects else None,
+            "tokenized": str(tokenized) if tokenized else None,
+            "passes": [{name: {k: v for k, v in options.items() if v is not None}}],
+        }
+    )
     counts = run_pipeline(config, on_progress=lambda n: _console().log(f"{n} records"))
     _print_counts(f"sft {name}", counts, rejects)
     if not all(c.reconciles() for c in counts):
@@ -101,10 +122,16 @@ _REJ = typer.Option(None, "--rejects", help="JSONL of rejected records with reas
 
 @app.command("think-mix")
 def think_mix(
-    inputs: list[Path] = _IN, out: Path = _OUT, rejects: Path | None = _REJ,
-    share: float = typer.Option(0.5, help="Share of records with reasoning rendered in thinking mode."),
+    inputs: list[Path] = _IN,
+    out: Path = _OUT,
+    rejects: Path | None = _REJ,
+    share: float = typer.Option(
+        0.5, help="Share of records with reasoning rendered in thinking mode."
+    ),
     seed: str = typer.Option("think-mix", help="Salt of the per-id hash."),
-    tokenized: Path | None = typer.Option(None, "--tokenized", help="Also write input_ids + loss_mask."),
+    tokenized: Path | None = typer.Option(
+        None, "--tokenized", help="Also write input_ids + loss_mask."
+    ),
 ) -> None:
     """Choose thinking-mode targets for a share of the samples with reasoning."""
     _run_single("think_mix", {"share": share, "seed": seed}, inputs, out, rejects, tokenized)
@@ -112,64 +139,122 @@ def think_mix(
 
 @app.command()
 def identity(
-    inputs: list[Path] = _IN, out: Path = _OUT, rejects: Path | None = _REJ,
+    inputs: list[Path] = _IN,
+    out: Path = _OUT,
+    rejects: Path | None = _REJ,
     mode: str = typer.Option("rewrite", help="rewrite | drop"),
     name: str = typer.Option("Lightning", help="Identity the model claims."),
     developer: str = typer.Option("the Lightning team", help="Developer named in English."),
     developer_zh: str = typer.Option("Lightning 团队", help="Developer named in Chinese."),
-    qa_count: int = typer.Option(0, help="Identity Q&A samples to add (English and Chinese, each with "
-                                 "its own question; at most 40)."),
+    qa_count: int = typer.Option(
+        0,
+        help="Identity Q&A samples to add (English and Chinese, each with "
+        "its own question; at most 40).",
+    ),
     exclude: list[str] = typer.Option([], help="Vendor keys not treated as foreign."),
 ) -> None:
     """Rewrite or drop assistant turns that claim another model's identity."""
-    _run_single("identity", {"mode": mode, "name": name, "developer": developer, "developer_zh": developer_zh,
-                             "qa_count": qa_count, "exclude": exclude}, inputs, out, rejects)
+    _run_single(
+        "identity",
+        {
+            "mode": mode,
+            "name": name,
+            "developer": developer,
+            "developer_zh": developer_zh,
+            "qa_count": qa_count,
+            "exclude": exclude,
+        },
+        inputs,
+        out,
+        rejects,
+    )
 
 
 @app.command()
 def dedup(
-    inputs: list[Path] = _IN, out: Path = _OUT, rejects: Path | None = _REJ,
+    inputs: list[Path] = _IN,
+    out: Path = _OUT,
+    rejects: Path | None = _REJ,
     side: str = typer.Option("user", help="user | prompt | all"),
-    num_perm: int = typer.Option(64), bands: int = typer.Option(8), ngram: int = typer.Option(5),
+    num_perm: int = typer.Option(64),
+    bands: int = typer.Option(8),
+    ngram: int = typer.Option(5),
     exact_only: bool = typer.Option(False, help="Skip near-duplicate detection."),
 ) -> None:
     """Drop exact and near-duplicate records (MinHash LSH over the user side)."""
-    _run_single("dedup", {"side": side, "num_perm": num_perm, "bands": bands, "ngram": ngram,
-                          "near": not exact_only}, inputs, out, rejects)
+    _run_single(
+        "dedup",
+        {
+            "side": side,
+            "num_perm": num_perm,
+            "bands": bands,
+            "ngram": ngram,
+            "near": not exact_only,
+        },
+        inputs,
+        out,
+        rejects,
+    )
 
 
 @app.command()
 def quality(
-    inputs: list[Path] = _IN, out: Path = _OUT, rejects: Path | None = _REJ,
-    max_tokens: int | None = typer.Option(None), min_tokens: int | None = typer.Option(None),
+    inputs: list[Path] = _IN,
+    out: Path = _OUT,
+    rejects: Path | None = _REJ,
+    max_tokens: int | None = typer.Option(None),
+    min_tokens: int | None = typer.Option(None),
     roundtrip: bool = typer.Option(False, help="Check calls survive render + parse."),
-    drop: list[str] | None = typer.Option(None, help="Issues that reject (default: all but too_short)."),
+    drop: list[str] | None = typer.Option(
+        None, help="Issues that reject (default: all but too_short)."
+    ),
 ) -> None:
     """Check calls, schemas, tool results, answers and lengths; score or drop."""
-    _run_single("quality", {"max_tokens": max_tokens, "min_tokens": min_tokens, "roundtrip": roundtrip,
-                            "drop": drop or None}, inputs, out, rejects)
+    _run_single(
+        "quality",
+        {
+            "max_tokens": max_tokens,
+            "min_tokens": min_tokens,
+            "roundtrip": roundtrip,
+            "drop": drop or None,
+        },
+        inputs,
+        out,
+        rejects,
+    )
 
 
 @app.command()
 def difficulty(
-    inputs: list[Path] = _IN, out: Path = _OUT, rejects: Path | None = _REJ,
+    inputs: list[Path] = _IN,
+    out: Path = _OUT,
+    rejects: Path | None = _REJ,
     policy: str = typer.Option("oracle", help="oracle | tiny | PATH | http://host:port/v1[#model]"),
     k: int = typer.Option(4, help="Rollouts per record."),
     max_tokens: int = typer.Option(1024, help="Tokens per generation."),
-    drop_label: list[str] = typer.Option([], help="Labels to reject (easy, medium, hard, unsolved, unknown)."),
+    drop_label: list[str] = typer.Option(
+        [], help="Labels to reject (easy, medium, hard, unsolved, unknown)."
+    ),
 ) -> None:
     """Label verifiable records easy/medium/hard/unsolved by pass rate over k rollouts.
 
     A record is verifiable when meta.env_id names an env and meta.task is one of its tasks.
     Pass rate >= 0.8: easy; >= 0.4: medium; > 0: hard; 0: unsolved; all rollouts failed: unknown.
     """
-    _run_single("difficulty", {"policy": policy, "k": k, "max_tokens": max_tokens, "drop_labels": drop_label},
-                inputs, out, rejects)
+    _run_single(
+        "difficulty",
+        {"policy": policy, "k": k, "max_tokens": max_tokens, "drop_labels": drop_label},
+        inputs,
+        out,
+        rejects,
+    )
 
 
 @app.command()
 def select(
-    inputs: list[Path] = _IN, out: Path = _OUT, rejects: Path | None = _REJ,
+    inputs: list[Path] = _IN,
+    out: Path = _OUT,
+    rejects: Path | None = _REJ,
     n: int = typer.Option(..., "-n", "--n", help="Records to keep."),
     max_cluster_share: float = typer.Option(0.01, help="Most of N one cluster may take."),
 ) -> None:
@@ -185,11 +270,17 @@ def select(
 
 @app.command()
 def pairs(
-    inputs: list[Path] = typer.Argument(..., help="Trajectory JSONL files written by `agent-rl rollout`."),
+    inputs: list[Path] = typer.Argument(
+        ..., help="Trajectory JSONL files written by `agent-rl rollout`."
+    ),
     out: Path = _OUT,
-    min_margin: float = typer.Option(1e-6, help="Smallest best-minus-worst reward that makes a pair."),
+    min_margin: float = typer.Option(
+        1e-6, help="Smallest best-minus-worst reward that makes a pair."
+    ),
     group_size: int | None = typer.Option(
-        None, help="The rollout's --group-size: pair each group as soon as it is complete (bounded memory)."),
+        None,
+        help="The rollout's --group-size: pair each group as soon as it is complete (bounded memory).",
+    ),
 ) -> None:
     """DPO preference pairs: in each rollout group, the best reward against the worst.
 

@@ -19,6 +19,7 @@ from agent_rl.chat_format.tokenizer import (
     build_tiny_tokenizer,
     cache_root,
 )
+from agent_rl.models.quiet import quiet_hf_progress
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ def _build(tmp: Path) -> None:
         eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id,
     )
-    model.save_pretrained(str(tmp))
+    with quiet_hf_progress():
+        model.save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
 
 
@@ -78,7 +80,8 @@ def load_tiny_model(dtype: str = "float32") -> tuple[PreTrainedModel, PreTrained
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = tiny_model_path()
-    model = AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype))
+    with quiet_hf_progress():
+        model = AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype))
     model.eval()
     tok = AutoTokenizer.from_pretrained(str(path))
     return model, tok

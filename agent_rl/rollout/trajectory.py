@@ -107,6 +107,13 @@ class Trajectory:
     def num_policy_tokens(self) -> int:
         return sum(self.loss_mask)
 
+    @property
+    def num_tool_calls(self) -> int:
+        """Tool calls the policy made (parsed from its turns), well-formed or not."""
+        return sum(
+            len(m.get("tool_calls") or ()) for m in self.messages if m.get("role") == "assistant"
+        )
+
     def check(self) -> None:
         """Raise `DataError` if the per-token lists disagree in length (a corrupt record)."""
         n = len(self.response_ids)

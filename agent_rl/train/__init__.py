@@ -44,6 +44,7 @@ _LAZY = {
     "load_conversations": "agent_rl.train.data",
     "load_trajectories": "agent_rl.train.data",
     "load_pairs": "agent_rl.train.data",
+    "without_tool_turns": "agent_rl.train.data",
     "CheckpointManager": "agent_rl.train.checkpoint",
     "load_checkpoint": "agent_rl.train.checkpoint",
     "MetricsLogger": "agent_rl.train.metrics",

@@ -155,7 +155,7 @@ class CheckpointManager:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._prune()
-        log.info("checkpoint saved: %s", final)
+        log.debug("checkpoint saved: %s", final)
         return final
 
     def _prune(self) -> None:

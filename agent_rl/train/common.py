@@ -182,6 +182,11 @@ class Stage:
                 {**state, "stage": self.name, "final": final},
                 self.config,
             )
+            # Intermediate checkpoints log at DEBUG: one INFO line per stage, not per save.
+            if final:
+                log.info(
+                    "%s: finished at step %d; checkpoint %s", self.name, step, self.last_checkpoint
+                )
 
     def finish(self) -> list[Path]:
         plots: list[Path] = []

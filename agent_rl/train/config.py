@@ -84,13 +84,13 @@ class RolloutConfig:
 class RLConfig:
     algo: str = "grpo"
     """grpo | ppo | dapo | gspo."""
-    steps: int = 24
+    steps: int = 20
     """Optimizer rounds (one batch of rollouts each)."""
     tasks_per_step: int = 8
     """Distinct tasks (prompts) per step."""
     group_size: int = 8
     """Completions sampled per task (GRPO group; PPO uses it too)."""
-    lr: float = 1e-4
+    lr: float = 3e-4
     warmup_steps: int = 2
     schedule: str = "cosine"
     min_lr_ratio: float = 0.1
@@ -151,12 +151,18 @@ class SFTConfig:
     """Oracle source: episodes to generate (training seeds, disjoint from eval seeds)."""
     seed_start: int | None = None
     """Oracle source: first seed (None: far from RL and eval seeds)."""
-    steps: int = 600
+    drop_tool_turns: float = 0.6
+    """Oracle source: share of demonstrations whose tool calls and results are dropped, leaving
+    the prompt and the final answer (a teacher that answers without showing its tool use, like
+    most distillation data). The default 0.6 is the embedded demo's teacher: SFT then teaches
+    the format and the tool call, but leaves the model preferring to answer from memory, which
+    RL corrects. 0 keeps every demonstration whole."""
+    steps: int = 400
     epochs: int | None = None
     """If set, overrides `steps` with this many passes over the data."""
     batch_size: int = 16
     micro_batch_size: int = 16
-    lr: float = 1e-3
+    lr: float = 2e-3
     warmup_steps: int = 5
     schedule: str = "cosine"
     min_lr_ratio: float = 0.1
@@ -187,8 +193,8 @@ class DPOConfig:
 class EvalConfig:
     episodes: int = 64
     """Held-out episodes (seeds from env.eval_seed_start)."""
-    every: int = 0
-    """Evaluate every N RL steps (0: only before and after)."""
+    every: int = 5
+    """Also evaluate every N RL steps (0: only before and after)."""
     temperature: float = 0.0
     """0 is greedy decoding."""
 
@@ -527,6 +533,10 @@ def validate(cfg: TrainConfig) -> None:
     if sft.epochs is not None:
         _positive(sft.epochs, "sft.epochs")
     _positive(sft.episodes, "sft.episodes")
+    if not 0.0 <= sft.drop_tool_turns <= 1.0:
+        raise ConfigError(
+            f"must be in [0, 1], got {sft.drop_tool_turns}", key="sft.drop_tool_turns"
+        )
     _positive(dpo.beta, "dpo.beta")
     if sft.source != "oracle" and "sft" in cfg.stages and not sft.data:
         raise ConfigError(f"sft.source={sft.source} needs files in sft.data", key="sft.data")

@@ -118,6 +118,24 @@ def trajectory_example(traj: Any) -> Example:
     )
 
 
+def without_tool_turns(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The opening messages plus the final answer, with every tool call and result between
+    them dropped; None when there is nothing to drop (no tool turn, or no final answer).
+
+    This is a demonstration by a teacher that works the answer out without showing tool use,
+    the shape of most distillation data: it teaches *what* to answer but not *how* to get it.
+    """
+    first = next((i for i, m in enumerate(messages) if m.get("role") == "assistant"), None)
+    if first is None:
+        return None
+    final = messages[-1]
+    if final.get("role") != "assistant" or final.get("tool_calls"):
+        return None
+    if not any(m.get("role") == "tool" or m.get("tool_calls") for m in messages[first:]):
+        return None
+    return [dict(m) for m in messages[:first]] + [dict(final)]
+
+
 def load_trajectories(path: str | Path, min_reward: float | None = None) -> list[Example]:
     """Examples from trajectory JSONL; failed episodes (and those under `min_reward`) are
     skipped and counted in the log."""

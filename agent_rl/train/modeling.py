@@ -66,7 +66,10 @@ def load_policy(name: str, dtype: str = "float32") -> tuple[Any, Any]:
                 f"{name!r} is neither 'tiny' nor a local model directory (no hub access here)",
                 key="model.name",
             )
-        model = AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype))
+        from agent_rl.models import quiet_hf_progress
+
+        with quiet_hf_progress():
+            model = AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype))
         tok = AutoTokenizer.from_pretrained(str(path))
         head = path / "value_head.safetensors"
         if head.is_file():
@@ -106,9 +109,12 @@ def save_model(model: Any, tokenizer: Any, path: Path) -> None:
     """A Hugging Face model directory (safetensors) plus the value head when there is one."""
     from safetensors.torch import save_file
 
+    from agent_rl.models import quiet_hf_progress
+
     head = getattr(model, "value_head", None)
     state = {k: v for k, v in model.state_dict().items() if not k.startswith("value_head.")}
-    model.save_pretrained(str(path), state_dict=state, safe_serialization=True)
+    with quiet_hf_progress():
+        model.save_pretrained(str(path), state_dict=state, safe_serialization=True)
     tokenizer.save_pretrained(str(path))
     if head is not None:
         save_file(

@@ -110,9 +110,15 @@ def evaluate_policy(
     return {
         "eval/success": float(np.mean([t.reward >= thr for t in ok])) if ok else 0.0,
         "eval/reward": float(np.mean([t.reward for t in ok])) if ok else 0.0,
+        "eval/tool_use": _tool_use(ok),
         "eval/failed": float(len(trajs) - len(ok)),
         "eval/episodes": float(len(trajs)),
     }
+
+
+def _tool_use(trajs: Sequence[Any]) -> float:
+    """Share of episodes with at least one tool call: how often the policy reaches for tools."""
+    return float(np.mean([t.num_tool_calls > 0 for t in trajs])) if trajs else 0.0
 
 
 class RLTrainer:
@@ -250,6 +256,7 @@ class RLTrainer:
                 "success/mean": float(np.mean([t.reward >= thr for t in ok])) if ok else 0.0,
                 "response/length": float(np.mean([t.num_policy_tokens for t in ok])) if ok else 0.0,
                 "response/turns": float(np.mean([t.num_turns for t in ok])) if ok else 0.0,
+                "response/tool_use": _tool_use(ok),
                 "response/truncated": float(np.mean([t.termination == "max_tokens" for t in ok]))
                 if ok
                 else 0.0,

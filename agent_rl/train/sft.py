@@ -24,7 +24,7 @@ from agent_rl.errors import DataError
 from agent_rl.train.batch import forward, sft_batch
 from agent_rl.train.common import Stage, StepCallback, build_optimizer, build_scheduler
 from agent_rl.train.config import TrainConfig
-from agent_rl.train.data import Example, load_examples, trajectory_example
+from agent_rl.train.data import Example, load_examples, trajectory_example, without_tool_turns
 from agent_rl.train.modeling import autocast
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,31 @@ def oracle_examples(cfg: TrainConfig, chat_format: Any, cache: Path | None = Non
             len(trajs) - len(good),
             len(trajs),
         )
-    return [trajectory_example(t) for t in good]
+    return _demonstrations(cfg, chat_format, good)
+
+
+def _demonstrations(cfg: TrainConfig, chat_format: Any, trajs: Sequence[Any]) -> list[Example]:
+    """Training examples from solved oracle episodes; a seeded `sft.drop_tool_turns` share of
+    them lose their tool turns (see `without_tool_turns`)."""
+    rate = cfg.sft.drop_tool_turns
+    rng = np.random.default_rng(cfg.seed * 7919 + 1)
+    out, dropped = [], 0
+    for traj in trajs:
+        short = without_tool_turns(traj.messages) if rng.random() < rate else None
+        if short is None:
+            out.append(trajectory_example(traj))
+            continue
+        enc = chat_format.encode(short, tools=traj.tools or None, thinking=cfg.env.thinking)
+        out.append(Example(list(enc.input_ids), list(enc.loss_mask)))
+        dropped += 1
+    if rate > 0:
+        log.info(
+            "oracle: %d demonstrations, %d with their tool turns dropped (sft.drop_tool_turns=%g)",
+            len(out),
+            dropped,
+            rate,
+        )
+    return out
 
 
 def _limits(cfg: TrainConfig, cls: Any) -> Any:

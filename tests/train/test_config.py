@@ -17,6 +17,14 @@ def test_defaults_resolve_to_the_embedded_demo():
     assert cfg.env.eval_kwargs == {"seed": 1}
 
 
+def test_the_shipped_demo_config_spells_out_the_defaults():
+    """`configs/calculator_grpo.yaml` claims to be exactly what `agent-rl train` runs."""
+    from pathlib import Path
+
+    shipped = load_config(Path(__file__).parents[2] / "configs" / "calculator_grpo.yaml")
+    assert shipped.to_dict() == load_config().to_dict()
+
+
 def test_yaml_then_overrides(tmp_path):
     f = tmp_path / "c.yaml"
     f.write_text("rl:\n  algo: ppo\n  lr: 0.001\nstages: [rl]\nenv:\n  kwargs: {n_tasks: 50}\n")
@@ -75,6 +83,7 @@ def test_unknown_key_gives_close_matches(tmp_path):
         ("rollout.top_p=1.5", "rollout.top_p"),
         ("rl.dynamic_sampling=maybe", "rl.dynamic_sampling"),
         ("rl.clip_ratio_c=0.5", "rl.clip_ratio_c"),
+        ("sft.drop_tool_turns=1.5", "sft.drop_tool_turns"),
     ],
 )
 def test_bad_values_raise_with_the_key(override, key):
