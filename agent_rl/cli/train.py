@@ -104,6 +104,12 @@ def _run(
             f"held-out success: {hs['after_sft']:.3f} after SFT warm-up -> {hs['after_rl']:.3f} "
             f"after {cfg.rl.algo.upper()} (gain {hs['gain']:+.3f})"
         )
+        tu = summary.get("held_out_tool_use")
+        if tu:
+            console.print(
+                f"held-out episodes calling a tool: {tu['after_sft']:.3f} after SFT warm-up -> "
+                f"{tu['after_rl']:.3f} after {cfg.rl.algo.upper()}"
+            )
     dpo = summary["stages"].get("dpo")
     if dpo and "dpo/margin" in dpo:
         console.print(f"DPO: margin {dpo['dpo/margin']:.3f}, accuracy {dpo['dpo/accuracy']:.2f}")

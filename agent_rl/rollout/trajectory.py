@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from agent_rl.errors import DataError
+from agent_rl.jsonl import iter_jsonl
 
 #: Every termination reason an episode can end with.
 #: - "terminated": the env said the task is over (answer given, success or not).
@@ -191,17 +192,8 @@ def _write_lines(trajectories: Iterable[Trajectory], f: IO[str]) -> int:
 
 def read_jsonl(path: str | Path) -> Iterator[Trajectory]:
     """Yield trajectories one by one; a bad line raises `DataError` naming file and line."""
-    with Path(path).open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"invalid JSON: {exc.msg}", path=str(path), line=lineno) from exc
-            if not isinstance(data, dict):
-                raise DataError("expected a JSON object", path=str(path), line=lineno)
-            try:
-                yield Trajectory.from_dict(data)
-            except (TypeError, DataError) as exc:
-                raise DataError(str(exc), path=str(path), line=lineno) from exc
+    for lineno, data in iter_jsonl(path):
+        try:
+            yield Trajectory.from_dict(data)
+        except (TypeError, DataError) as exc:
+            raise DataError(str(exc), path=str(path), line=lineno) from exc

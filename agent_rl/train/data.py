@@ -12,14 +12,14 @@ Every bad line raises `DataError` naming the file, the line and the key.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agent_rl.errors import DataError
+from agent_rl.jsonl import iter_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +35,6 @@ class Example:
         return Example(self.input_ids[:max_length], self.loss_mask[:max_length])
 
 
-def _lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    p = Path(path)
-    if not p.is_file():
-        raise DataError("file does not exist", path=str(p))
-    with p.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"invalid JSON: {exc.msg}", path=str(p), line=lineno) from exc
-            if not isinstance(obj, dict):
-                raise DataError("expected a JSON object", path=str(p), line=lineno)
-            yield lineno, obj
-
-
 def _int_list(obj: dict[str, Any], key: str, path: str, line: int) -> list[int]:
     value = obj.get(key)
     if not isinstance(value, list) or not all(
@@ -64,7 +47,7 @@ def _int_list(obj: dict[str, Any], key: str, path: str, line: int) -> list[int]:
 def load_tokenized(path: str | Path) -> list[Example]:
     """Examples from a tokenized JSONL file (input_ids + loss_mask per line)."""
     out = []
-    for lineno, obj in _lines(path):
+    for lineno, obj in iter_jsonl(path):
         ids = _int_list(obj, "input_ids", str(path), lineno)
         mask = _int_list(obj, "loss_mask", str(path), lineno)
         if len(ids) != len(mask):
@@ -106,7 +89,7 @@ def encode_conversation(
 def load_conversations(path: str | Path, chat_format: Any) -> list[Example]:
     """Examples from canonical conversation JSONL, encoded with the chat format's masks."""
     return [
-        encode_conversation(chat_format, obj, str(path), lineno) for lineno, obj in _lines(path)
+        encode_conversation(chat_format, obj, str(path), lineno) for lineno, obj in iter_jsonl(path)
     ]
 
 
@@ -155,7 +138,7 @@ def load_trajectories(path: str | Path, min_reward: float | None = None) -> list
 
 def detect_source(path: str | Path) -> str:
     """tokenized / conversations / trajectories, from the keys of the file's first record."""
-    for lineno, obj in _lines(path):
+    for lineno, obj in iter_jsonl(path):
         if "input_ids" in obj:
             return "tokenized"
         if "response_ids" in obj:
@@ -212,7 +195,7 @@ def load_pairs(path: str | Path, chat_format: Any) -> list[PreferencePair]:
     chosen/rejected are the assistant (and tool) messages that follow the prompt messages; or
     `{"chosen": [full conversation], "rejected": [full conversation]}` sharing a prefix."""
     pairs = []
-    for lineno, obj in _lines(path):
+    for lineno, obj in iter_jsonl(path):
         for key in ("chosen", "rejected"):
             if not isinstance(obj.get(key), list) or not obj[key]:
                 raise DataError(

@@ -85,6 +85,11 @@ def run_pipeline(
     if rl and rl.get("eval_before") and rl.get("eval_after"):
         b, a = rl["eval_before"]["eval/success"], rl["eval_after"]["eval/success"]
         summary["held_out_success"] = {"after_sft": b, "after_rl": a, "gain": a - b}
+        if "eval/tool_use" in rl["eval_before"] and "eval/tool_use" in rl["eval_after"]:
+            summary["held_out_tool_use"] = {
+                "after_sft": rl["eval_before"]["eval/tool_use"],
+                "after_rl": rl["eval_after"]["eval/tool_use"],
+            }
     _reward_curve(out, summary)
     atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
     return summary
@@ -127,6 +132,14 @@ def _reward_curve(out: Path, summary: dict[str, Any]) -> None:
     xs = [r["step"] for r in train]
     ax.plot(xs, [r["reward/mean"] for r in train], label="train reward (mean)", alpha=0.8)
     ax.plot(xs, [r["success/mean"] for r in train], label="train success", alpha=0.8)
+    if all("response/tool_use" in r for r in train):
+        ax.plot(
+            xs,
+            [r["response/tool_use"] for r in train],
+            "--",
+            label="train episodes calling a tool",
+            alpha=0.8,
+        )
     if evals:
         ax.plot(
             [r["step"] for r in evals],

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agent_rl.errors import DataError
+from agent_rl.jsonl import iter_jsonl
 from envs.core.task import Task
 
 COMPARE_MODES = ("tokens", "lines", "exact")
@@ -292,22 +293,10 @@ def row_to_code_task(row: Mapping[str, Any], *, path: str | None = None,
 
 def read_code_tasks(path: str | Path) -> list[CodeTask]:
     """Read a `.jsonl` (or `.jsonl.gz`) file of task rows; errors name the file and line."""
-    import gzip
-
-    path = Path(path)
-    if not path.exists():
-        raise DataError("no such task file", path=str(path))
-    opener = gzip.open if path.suffix == ".gz" else open
-    tasks = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for number, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
-            try:
-                row = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"invalid JSON: {exc.msg}", path=str(path), line=number) from None
-            tasks.append(row_to_code_task(row, path=str(path), line=number))
+    tasks = [
+        row_to_code_task(row, path=str(path), line=number)
+        for number, row in iter_jsonl(path, objects=False)
+    ]
     if not tasks:
         raise DataError("the file holds no tasks", path=str(path))
     return tasks

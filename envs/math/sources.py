@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_rl.errors import DataError
+from agent_rl.jsonl import iter_jsonl
 from envs.core.task import Task
 from envs.math.extract import gsm8k_gold, last_boxed
 
@@ -92,14 +93,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
         raise DataError(
             f"unsupported task file type {suffix!r} (use .jsonl, .json or .parquet)", path=str(path)
         )
-    with path.open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield number, json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"invalid JSON: {exc.msg}", path=str(path), line=number) from exc
+    yield from iter_jsonl(path, objects=False)
 
 
 def _text(row: Mapping[str, Any], key: str, path: str | None, line: int | None) -> str:
