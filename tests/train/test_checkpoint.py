@@ -131,5 +131,5 @@ def test_sigkill_then_resume_continues_from_last_checkpoint(tmp_path):
     final = json.loads((ck / "step_000006" / "state.json").read_text())
     assert final["final"] is True and final["step"] == 6
     summary = json.loads((out / "summary.json").read_text())
-    assert "held_out_success" in summary
+    assert "held_out_success" in summary and "held_out_tool_use" in summary
     assert Path(out / "reward_curve.png").is_file()

@@ -39,6 +39,7 @@ def test_algorithm_runs_on_default_env(algo, tiny, tmp_path):
     assert [r["step"] for r in steps] == [1, 2]
     for r in steps:
         assert "reward/mean" in r and "response/length" in r
+        assert 0.0 <= r["response/tool_use"] <= 1.0
         if not r.get("train/skipped"):
             assert "actor/pg_loss" in r and "actor/entropy" in r and "actor/grad_norm" in r
     assert not any(r.get("train/skipped") for r in steps)
@@ -54,5 +55,5 @@ def test_algorithm_runs_on_default_env(algo, tiny, tmp_path):
     if algo == "dapo":
         assert all("dapo/kept_groups" in r for r in steps)
     assert result["eval_before"]["eval/episodes"] == 2
-    assert "eval/success" in result["eval_after"]
+    assert "eval/success" in result["eval_after"] and "eval/tool_use" in result["eval_after"]
     assert (tmp_path / "rl" / "checkpoints" / "step_000002" / "COMPLETE").is_file()
