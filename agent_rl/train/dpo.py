@@ -11,9 +11,7 @@ logprob code as SFT and RL. Logged: loss, reward margin (chosen minus rejected) 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from agent_rl.chat_format.tokenizer import atomic_build_dir
 from agent_rl.train.batch import forward, make_batch
 from agent_rl.train.common import Stage, StepCallback, build_optimizer, build_scheduler
 from agent_rl.train.config import TrainConfig
@@ -80,12 +79,9 @@ def train_dpo(
         # the reference is the stage's starting point, not the resumed weights
         load_weights(ref, ref_dir)
     else:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-reference-", dir=out_dir))
-        save_model(ref, tokenizer, tmp)
-        if ref_dir.exists():
+        if ref_dir.exists():  # a fresh run: the old reference belongs to another start
             shutil.rmtree(ref_dir)
-        os.rename(tmp, ref_dir)
+        atomic_build_dir(ref_dir, lambda tmp: save_model(ref, tokenizer, tmp))
     params = [p for n, p in model.named_parameters() if not n.startswith("value_head.")]
     opt = build_optimizer(params, dc.lr, dc.weight_decay)
     sched = build_scheduler(opt, dc.schedule, dc.warmup_steps, dc.steps, dc.min_lr_ratio)

@@ -3,8 +3,8 @@
 The default tool-use env of the training demo. Tasks are generated offline and
 deterministically from `seed`: by default (`style="fixed"`) sums of two 3-digit numbers, too
 hard to do "in the head" for a tiny model but easy to hand to the tool; `style="mixed"` gives
-products and sums of 2-3 numbers of 3-5 digits. The system prompt tells the agent to call `calculator`, then
-answer in `\\boxed{}`.
+products and sums of two or three numbers of 2-4 digits. The system prompt tells the agent to
+call `calculator`, then answer in `\\boxed{}`.
 
 Reward (at the final answer; tool turns give 0):
     (1 - tool_bonus) * correct + tool_bonus * used_tool
@@ -37,7 +37,7 @@ STYLES = ("mixed", "fixed")
 def generate_arithmetic_tasks(n: int = 5000, seed: int = 0, style: str = "fixed") -> list[Task]:
     """`n` arithmetic tasks, the same for the same `seed`; `metadata["expression"]` is the sum.
 
-    `mixed`: products and sums of 3-5 digit numbers in five forms. `fixed`: `a + b` with a, b
+    `mixed`: products and sums of 2-4 digit numbers in five forms. `fixed`: `a + b` with a, b
     in 500..999, so every expression and every result has the same width; a tiny model learns
     to copy them by position within a CPU budget (the embedded training demo uses it).
     """

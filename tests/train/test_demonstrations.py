@@ -60,3 +60,28 @@ def test_drop_share_is_seeded_and_zero_keeps_every_episode_whole(tiny, oracle_tr
         load_config(None, ["sft.drop_tool_turns=0.5", "seed=1"]), cf, oracle_trajs
     )
     assert other != first
+
+
+def test_held_out_eval_counts_tool_use(tiny):
+    """The oracle calls the calculator in every episode and a tool-free policy in none."""
+    from agent_rl.rollout import OraclePolicy
+    from agent_rl.train.rl import evaluate_policy
+
+    _, _, cf = tiny
+    cfg = load_config(None, ["rollout.max_turns=4"])
+    oracle = evaluate_policy(cfg, OraclePolicy(cf), cf, episodes=4)
+    assert oracle["eval/success"] == 1.0 and oracle["eval/tool_use"] == 1.0
+
+    class AnswerAtOnce:
+        """Sends the env's final-answer shape straight away: no tool call."""
+
+        async def generate(self, prompt_ids, params, context):
+            from agent_rl.rollout.backends.base import Generation, decode_ids
+            from agent_rl.rollout.backends.oracle import encode_completion
+
+            msg = {"role": "assistant", "content": "The result is \\boxed{1}."}
+            ids = encode_completion(cf, msg, context.thinking)
+            return Generation(ids, [0.0] * len(ids), decode_ids(cf, ids), "stop")
+
+    direct = evaluate_policy(cfg, AnswerAtOnce(), cf, episodes=2)
+    assert direct["eval/tool_use"] == 0.0 and direct["eval/episodes"] == 2.0
