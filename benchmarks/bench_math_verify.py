@@ -56,9 +56,8 @@ def make_pairs(n: int, seed: int = 0) -> list[tuple[str, str]]:
 
 def direct(pairs: list[tuple[str, str]]) -> list[bool]:
     """Baseline: math-verify in this process, with its default (SIGALRM) timeouts."""
+    from agent_rl.envs.math.verify import as_math
     from math_verify import parse, verify
-
-    from envs.math.verify import as_math
 
     return [bool(verify(parse(as_math(g)), parse(as_math(a)))) for g, a in pairs]
 
@@ -100,8 +99,7 @@ def main() -> None:
     pairs = make_pairs(n)
 
     import math_verify  # noqa: F401  (import cost is not part of either timing)
-
-    from envs.math.verify import Verifier
+    from agent_rl.envs.math.verify import Verifier
 
     direct([("1", "1")])  # warm lazy imports in the baseline process too
     start = time.perf_counter()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.sandbox import BwrapSandbox, DockerSandbox, Limits
+from agent_rl.tools.sandbox import BwrapSandbox, DockerSandbox, Limits
 
 PROGRAM = ["python3", "-c", "pass"]
 

@@ -5,7 +5,7 @@ toolace; JSONL files, ~10% near-duplicates) for each input size, then runs each 
 own child process, so each peak RSS belongs to that stage alone:
 - baseline: plain `json.loads` + `json.dumps` of every line of the same files (the named
   baseline the conversion rate is compared with);
-- convert: `sft_data.convert_files(..., "auto")` to canonical JSONL;
+- convert: `agent_rl.sft_data.convert_files(..., "auto")` to canonical JSONL;
 - dedup: `Dedup` (exact + MinHash LSH) over the canonical file.
 Memory is reported as peak RSS and as peak minus the RSS right after the imports (the work
 itself). Conversion holds nothing per record, so its work memory must not grow with N;
@@ -115,7 +115,7 @@ def stage(name: str, folder: Path) -> dict:
                         n += 1
         return {"n": n, "s": time.perf_counter() - t0, "start_rss": start_rss, "peak_rss": _rss_mb()}
     if name == "convert":
-        from sft_data import convert_files
+        from agent_rl.sft_data import convert_files
 
         start_rss = _rss_mb()
         t0 = time.perf_counter()
@@ -125,8 +125,8 @@ def stage(name: str, folder: Path) -> dict:
             raise SystemExit("conversion counts do not reconcile")
         return {"n": summary.total.n_in, "out": summary.total.n_out, "rejected": summary.total.n_rejected,
                 "s": elapsed, "start_rss": start_rss, "peak_rss": _rss_mb()}
-    from sft_data import iter_records
-    from sft_data.curate import Dedup
+    from agent_rl.sft_data import iter_records
+    from agent_rl.sft_data.curate import Dedup
 
     d = Dedup()
     start_rss = _rss_mb()

@@ -76,7 +76,7 @@ def trl_run(args: argparse.Namespace) -> tuple[float, list[float], list[int]]:
     from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
 
-    import envs
+    from agent_rl import envs
     from agent_rl.train.modeling import load_policy
     from agent_rl.train.pipeline import get_format
 

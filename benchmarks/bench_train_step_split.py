@@ -26,8 +26,7 @@ import time
 
 
 def replay_env_seconds(trajs: list, env_id: str, env_kwargs: dict) -> float:
-    import envs
-
+    from agent_rl import envs
     t0 = time.perf_counter()
     for t in trajs:
         env = envs.make(env_id, **env_kwargs)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from envs.core import spaces
-from envs.core.env import AgentEnv, Message, StepOutcome, ValidationReport, tool_call
-from envs.core.registry import (
+from agent_rl.envs.core import spaces
+from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, ValidationReport, tool_call
+from agent_rl.envs.core.registry import (
     ENTRY_POINT_GROUP,
     EnvEntry,
     list_envs,
@@ -29,20 +29,20 @@ from envs.core.registry import (
     registered_envs,
     unregister,
 )
-from envs.core.spaces import AssistantMessageSpace, MessagesSpace
-from envs.core.task import Task
+from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace
+from agent_rl.envs.core.task import Task
 
 BUILTIN_ENVS: dict[str, tuple[str, str]] = {
     "agent_rl/Math-v0": (
-        "envs.math.env:MathEnv",
+        "agent_rl.envs.math.env:MathEnv",
         "Math word problems (GSM8K/MATH layouts, reasoning-gym), verified with math-verify",
     ),
     "agent_rl/Calculator-v0": (
-        "envs.math.calculator_env:CalculatorEnv",
+        "agent_rl.envs.math.calculator_env:CalculatorEnv",
         "Multi-digit arithmetic solved by calling a calculator tool, then answering",
     ),
     "agent_rl/Code-v0": (
-        "envs.code.env:CodeEnv",
+        "agent_rl.envs.code.env:CodeEnv",
         "Python programming tasks (HumanEval, MBPP, stdin/stdout) graded in a sandbox",
     ),
 }
@@ -57,16 +57,16 @@ def register_builtin_envs() -> None:
 register_builtin_envs()
 
 _LAZY = {
-    "MathEnv": "envs.math",
-    "CodeEnv": "envs.code",
-    "CalculatorEnv": "envs.math",
-    "Verifier": "envs.math",
-    "Verdict": "envs.math",
-    "get_verifier": "envs.math",
-    "load_tasks": "envs.math",
-    "extract_answer": "envs.math",
-    "calculate": "envs.math",
-    "calculator_tool": "envs.math",
+    "MathEnv": "agent_rl.envs.math",
+    "CodeEnv": "agent_rl.envs.code",
+    "CalculatorEnv": "agent_rl.envs.math",
+    "Verifier": "agent_rl.envs.math",
+    "Verdict": "agent_rl.envs.math",
+    "get_verifier": "agent_rl.envs.math",
+    "load_tasks": "agent_rl.envs.math",
+    "extract_answer": "agent_rl.envs.math",
+    "calculate": "agent_rl.envs.math",
+    "calculator_tool": "agent_rl.envs.math",
 }
 
 __all__ = [

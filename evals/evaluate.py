@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from agent_rl.evals.passk import mean_pass_at_k
+
 from agent_rl.errors import ConfigError
 from agent_rl.rollout import (
     TERMINATIONS,
@@ -26,7 +28,6 @@ from agent_rl.rollout import (
     SamplingParams,
     Trajectory,
 )
-from evals.passk import mean_pass_at_k
 
 logger = logging.getLogger(__name__)
 
@@ -241,8 +242,7 @@ def distinct_tasks(
     of 33 would score some tasks twice and others never; pass@k is a mean over *tasks*. None
     when the env does not expose a `tasks` list of `Task` records (then seeds pick tasks).
     """
-    import envs
-
+    from agent_rl import envs
     env = envs.make(env_id, **dict(env_kwargs or {}))
     try:
         pool = getattr(env, "tasks", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals.evaluate import EvalReport
+from agent_rl.evals.evaluate import EvalReport
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:

@@ -9,12 +9,18 @@ Public API:
     curate: ThinkMix, Identity, Dedup, Quality, Difficulty, Select, PairBuilder, run_pipeline
 """
 
-from sft_data.convert import ConvertSummary, convert_files, iter_file
-from sft_data.io import iter_raw, iter_records, open_writer, write_records
-from sft_data.readers import FORMATS, detect_format, get_reader
-from sft_data.report import Counts, Rejection
-from sft_data.schema import check_record, make_record, tool_call, tool_spec, validate_record
-from sft_data.tokenize import make_encoder
+from agent_rl.sft_data.convert import ConvertSummary, convert_files, iter_file
+from agent_rl.sft_data.io import iter_raw, iter_records, open_writer, write_records
+from agent_rl.sft_data.readers import FORMATS, detect_format, get_reader
+from agent_rl.sft_data.report import Counts, Rejection
+from agent_rl.sft_data.schema import (
+    check_record,
+    make_record,
+    tool_call,
+    tool_spec,
+    validate_record,
+)
+from agent_rl.sft_data.tokenize import make_encoder
 
 __all__ = [
     "FORMATS",

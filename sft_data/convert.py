@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sft_data.io import BadJSON, JsonlWriter, iter_raw, open_writer
-from sft_data.readers import detect_format, get_reader
-from sft_data.readers._common import RecordError
-from sft_data.report import Counts, Rejection
-from sft_data.schema import validate_record
+from agent_rl.sft_data.io import BadJSON, JsonlWriter, iter_raw, open_writer
+from agent_rl.sft_data.readers import detect_format, get_reader
+from agent_rl.sft_data.readers._common import RecordError
+from agent_rl.sft_data.report import Counts, Rejection
+from agent_rl.sft_data.schema import validate_record
 
 log = logging.getLogger(__name__)
 
@@ -137,11 +137,11 @@ def convert_files(
 ) -> ConvertSummary:
     """Convert `paths` to canonical records in `out` (JSONL or parquet by extension).
 
-    `tokenized` (JSONL) gets `encoder(record)` for each record (see `sft_data.tokenize`); a
+    `tokenized` (JSONL) gets `encoder(record)` for each record (see `agent_rl.sft_data.tokenize`); a
     record the encoder cannot handle is rejected from both outputs (reason `encode_error`).
     """
     if tokenized is not None and encoder is None:
-        from sft_data.tokenize import make_encoder
+        from agent_rl.sft_data.tokenize import make_encoder
 
         encoder = make_encoder()
     summary = ConvertSummary()

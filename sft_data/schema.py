@@ -20,7 +20,7 @@ One shape for all sources, so passes and the tokenizer never care where a sample
     }
 
 An assistant message may carry `"weight": 0` (OpenAI fine-tuning): it stays in the context but
-is not a training target (`sft_data.tokenize` clears its loss mask).
+is not a training target (`agent_rl.sft_data.tokenize` clears its loss mask).
 
 Rules the validator enforces: `content` is always a string (never None); `arguments` is always
 a JSON string that decodes to an object; tool-call ids are present; at least one assistant
@@ -158,7 +158,7 @@ def validate_record(record: Any) -> list[str]:
             problems.append("messages: no assistant turn")
     tools = record.get("tools", [])
     if not isinstance(tools, list):
-        problems.append("tools: must be a list")
+        problems.append("agent_rl.tools: must be a list")
     else:
         for i, spec in enumerate(tools):
             _check_tool(i, spec, problems)

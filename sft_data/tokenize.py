@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sft_data.convert import Encoder
+from agent_rl.sft_data.convert import Encoder
 
 
 def make_encoder(chat_format: Any = None, max_tokens: int | None = None) -> Encoder:

@@ -12,22 +12,22 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tools.result import ERROR_KINDS, ToolErrorKind, ToolResult, truncate_text
-from tools.tool import Tool, tool
-from tools.toolset import ToolSet, UnknownToolError, format_output
+from agent_rl.tools.result import ERROR_KINDS, ToolErrorKind, ToolResult, truncate_text
+from agent_rl.tools.tool import Tool, tool
+from agent_rl.tools.toolset import ToolSet, UnknownToolError, format_output
 
 _LAZY = {
-    "http_tool": "tools.http",
-    "openapi_tools": "tools.http",
-    "HTTPToolError": "tools.http",
-    "Sandbox": "tools.sandbox",
-    "SandboxResult": "tools.sandbox",
-    "PythonSession": "tools.sandbox",
-    "get_sandbox": "tools.sandbox",
-    "BwrapSandbox": "tools.sandbox",
-    "DockerSandbox": "tools.sandbox",
-    "Limits": "tools.sandbox",
-    "python_tool": "tools.sandbox",
+    "http_tool": "agent_rl.tools.http",
+    "openapi_tools": "agent_rl.tools.http",
+    "HTTPToolError": "agent_rl.tools.http",
+    "Sandbox": "agent_rl.tools.sandbox",
+    "SandboxResult": "agent_rl.tools.sandbox",
+    "PythonSession": "agent_rl.tools.sandbox",
+    "get_sandbox": "agent_rl.tools.sandbox",
+    "BwrapSandbox": "agent_rl.tools.sandbox",
+    "DockerSandbox": "agent_rl.tools.sandbox",
+    "Limits": "agent_rl.tools.sandbox",
+    "python_tool": "agent_rl.tools.sandbox",
 }
 
 __all__ = [

@@ -20,10 +20,10 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from agent_rl.tools.tool import Tool
+from agent_rl.tools.toolset import ToolSet
 
 from agent_rl.errors import AgentRLError, ConfigError, DataError
-from tools.tool import Tool
-from tools.toolset import ToolSet
 
 log = logging.getLogger(__name__)
 

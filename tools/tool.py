@@ -1,7 +1,7 @@
 """A tool: a name, a description, a JSON schema for its arguments and a callable (sync or async).
 
 `Tool` takes an explicit schema; `@tool` derives one from a typed function and its Google-style
-docstring. Running a tool with error handling is `ToolSet`'s job (see `tools.toolset`); a Tool
+docstring. Running a tool with error handling is `ToolSet`'s job (see `agent_rl.tools.toolset`); a Tool
 stays callable as the plain function it wraps.
 """
 
@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import Any, overload
 
 import jsonschema
+from agent_rl.tools.schema import coerce, function_schema
 from jsonschema import Draft202012Validator
 
 from agent_rl.errors import ConfigError
-from tools.schema import coerce, function_schema
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 

@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from agent_rl.tools.result import DEFAULT_MAX_OUTPUT_CHARS, ToolResult, truncate_text
+from agent_rl.tools.tool import Tool, tool
+
 from agent_rl.errors import AgentRLError, ConfigError
-from tools.result import DEFAULT_MAX_OUTPUT_CHARS, ToolResult, truncate_text
-from tools.tool import Tool, tool
 
 
 class UnknownToolError(AgentRLError, KeyError):

@@ -24,8 +24,8 @@ def list_command(
     from rich.console import Console
     from rich.table import Table
 
-    import envs
-    from envs.core.registry import load_entry_points
+    from agent_rl import envs
+    from agent_rl.envs.core.registry import load_entry_points
 
     errors = load_entry_points()
     rows = []
@@ -72,8 +72,7 @@ def check_command(
     from gymnasium.utils.env_checker import check_env
     from rich.console import Console
 
-    import envs
-
+    from agent_rl import envs
     console = Console()
     env = envs.make(env_id, **parse_env_kwargs(kwarg, dataset))
     failed = False

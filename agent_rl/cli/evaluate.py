@@ -15,9 +15,18 @@ from agent_rl.cli.rollout import (
     turn_budget,
 )
 
+eval_app = typer.Typer(
+    invoke_without_command=True,
+    help="Evaluate a policy on an env (`eval --env ID`), or run a benchmark (`eval NAME`).",
+)
+"""`agent-rl eval`: with `--env` it evaluates on that env; benchmark sub-commands (BFCL,
+SWE-bench, ...) add themselves with `eval_app.command(NAME)` from their own CLI module."""
 
+
+@eval_app.callback()
 def eval_command(
-    env: str = typer.Option(..., "--env", help="Env id, e.g. agent_rl/Math-v0."),
+    ctx: typer.Context,
+    env: str | None = typer.Option(None, "--env", help="Env id, e.g. agent_rl/Math-v0."),
     policy: str = typer.Option(
         "oracle", "--policy", help="oracle | tiny | PATH | http://host:port/v1[#model]"
     ),
@@ -48,12 +57,16 @@ def eval_command(
     chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
-    """Evaluate a policy: mean reward, pass@k, report.json and report.md."""
+    """Evaluate a policy on an env: mean reward, pass@k, report.json and report.md."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if env is None:
+        raise typer.BadParameter("give --env ID (or a benchmark sub-command)", param_hint="--env")
     from rich.console import Console
     from rich.table import Table
 
+    from agent_rl.evals import evaluate, write_report
     from agent_rl.rollout import RolloutLimits, SamplingParams
-    from evals import evaluate, write_report
 
     console = Console(stderr=True)
     n_samples = max(k, samples or k)
@@ -115,5 +128,5 @@ def eval_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `agent-rl eval` to the main app."""
-    app.command("eval")(eval_command)
+    """Add `agent-rl eval` (a group: `--env` evaluation plus benchmark sub-commands)."""
+    app.add_typer(eval_app, name="eval")

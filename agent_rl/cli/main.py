@@ -31,6 +31,16 @@ def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug log
     )
 
 
+REGISTERING = (
+    "agent_rl.cli.rollout",
+    "agent_rl.cli.evaluate",
+    "agent_rl.cli.serve",
+    # Env families and backends: each module's `register(app)` adds its commands (its own
+    # groups, or sub-commands of `eval`/`serve` through `eval_app`/`serve_app`).
+)
+"""Modules with a `register(app)` function, mounted in this order (a missing one is skipped)."""
+
+
 def _mount() -> None:
     """Attach every sub-command module that exists (rooms land independently)."""
     import importlib
@@ -49,7 +59,7 @@ def _mount() -> None:
                 continue
             raise
         app.add_typer(module.app, name=name)
-    for module_name in ("agent_rl.cli.rollout", "agent_rl.cli.evaluate", "agent_rl.cli.serve"):
+    for module_name in REGISTERING:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

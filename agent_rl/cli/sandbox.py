@@ -43,7 +43,7 @@ def run(
     ),
 ) -> None:
     """Run FILE in a fresh sandbox; print the SandboxResult as JSON (exit 0 unless infra fails)."""
-    from tools.sandbox import get_sandbox
+    from agent_rl.tools.sandbox import get_sandbox
 
     try:
         # One run: a Docker warm pool would only start containers nobody uses.

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import typer
 
+serve_app = typer.Typer(
+    invoke_without_command=True,
+    help="Serve a local model (OpenAI-compatible), or another service (`serve NAME`).",
+)
+"""`agent-rl serve` serves a policy; other servers (a retriever, ...) add themselves with
+`serve_app.command(NAME)` from their own CLI module."""
 
+
+@serve_app.callback()
 def serve_command(
+    ctx: typer.Context,
     model: str = typer.Option("tiny", "--model", help="'tiny' or a local transformers directory."),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
@@ -14,6 +23,8 @@ def serve_command(
     max_batch_size: int = typer.Option(32, "--max-batch-size"),
 ) -> None:
     """Serve /v1/models, /v1/completions (token ids) and /v1/chat/completions."""
+    if ctx.invoked_subcommand is not None:
+        return
     from agent_rl.cli.rollout import quiet_libraries
     from agent_rl.rollout.serve import serve
 
@@ -34,5 +45,5 @@ def serve_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `agent-rl serve` to the main app."""
-    app.command("serve")(serve_command)
+    """Add `agent-rl serve` (a group: the policy server plus other servers)."""
+    app.add_typer(serve_app, name="serve")

@@ -43,9 +43,9 @@ def convert(
     summary_json: Path | None = typer.Option(None, "--summary", help="Write the summary as JSON."),
 ) -> None:
     """Convert public function-calling files into canonical conversations."""
-    from sft_data.convert import convert_files
-    from sft_data.readers import FORMATS, get_reader
-    from sft_data.report import render_table
+    from agent_rl.sft_data.convert import convert_files
+    from agent_rl.sft_data.readers import FORMATS, get_reader
+    from agent_rl.sft_data.report import render_table
 
     if from_ != "auto":
         get_reader(from_)  # names the allowed formats on a typo
@@ -81,7 +81,7 @@ def _say_rejects(console, rejects: Path | None, n: int) -> None:
 
 
 def _print_counts(title: str, counts: list, rejects: Path | None = None) -> None:
-    from sft_data.report import render_table
+    from agent_rl.sft_data.report import render_table
 
     console = _console()
     console.print(render_table(title, counts))
@@ -97,7 +97,7 @@ def _run_single(
     tokenized: Path | None = None,
 ) -> None:
     """One pass over canonical files, through the same code as `pipeline`."""
-    from sft_data.curate.pipeline import parse_config, run_pipeline
+    from agent_rl.sft_data.curate.pipeline import parse_config, run_pipeline
 
     config = parse_config(
         {
@@ -288,7 +288,7 @@ def pairs(
     Failed episodes are never used; groups with equal rewards or a margin below --min-margin
     give no pair. Every trajectory is counted by what became of it.
     """
-    from sft_data.curate.pairs import PairsConfig, build_pairs
+    from agent_rl.sft_data.curate.pairs import PairsConfig, build_pairs
 
     counts = build_pairs(inputs, out, PairsConfig(min_margin=min_margin, group_size=group_size))
     _print_counts("sft pairs (in: trajectories; added and out: pairs)", [counts])
@@ -297,7 +297,7 @@ def pairs(
 @app.command()
 def pipeline(config: Path = typer.Option(..., "--config", help="Pipeline YAML.")) -> None:
     """Conversion and a chain of passes in one streaming run (see sft_data.curate.pipeline)."""
-    from sft_data.curate.pipeline import load_config, run_pipeline
+    from agent_rl.sft_data.curate.pipeline import load_config, run_pipeline
 
     cfg = load_config(config)
     counts = run_pipeline(cfg, on_progress=lambda n: _console().log(f"{n} records"))

@@ -118,7 +118,7 @@ class RolloutEngine:
     """Run episodes of one env against one policy, many at a time.
 
     Args:
-        env: a registered env id (built with `envs.make(id, **env_kwargs)` per episode) or a
+        env: a registered env id (built with `agent_rl.envs.make(id, **env_kwargs)` per episode) or a
             zero-argument factory returning a fresh env.
         policy: any `Policy`.
         chat_format: the `ChatFormat` that encodes prompts and observations and parses replies.
@@ -168,8 +168,7 @@ class RolloutEngine:
             env_id = env
 
             def factory() -> Any:
-                import envs
-
+                from agent_rl import envs
                 return envs.make(env_id, **env_kwargs)
 
             return factory

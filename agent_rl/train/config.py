@@ -52,7 +52,7 @@ class EnvConfig:
     id: str = "agent_rl/Calculator-v0"
     """Gymnasium id of the training environment."""
     kwargs: dict[str, Any] = field(default_factory=dict)
-    """Keyword arguments for `envs.make` (training and SFT episodes)."""
+    """Keyword arguments for `agent_rl.envs.make` (training and SFT episodes)."""
     eval_kwargs: dict[str, Any] | None = None
     """Keyword arguments of the held-out env. None: the training kwargs, except on
     agent_rl/Calculator-v0 where the task generator gets another seed (`seed: 1`), so

@@ -51,15 +51,14 @@ def _limits(cfg: TrainConfig) -> Any:
 def env_factory(env_id: str, kwargs: dict[str, Any] | None = None) -> Any:
     """A zero-argument env factory for the rollout engine.
 
-    One env is built up front through `envs.make` (it loads plugins and turns an unknown id
+    One env is built up front through `agent_rl.envs.make` (it loads plugins and turns an unknown id
     into an error with close matches); episodes then build the registered id directly, since
-    `envs.make` rescans every installed distribution's entry points on each call (about
+    `agent_rl.envs.make` rescans every installed distribution's entry points on each call (about
     10 ms here, once per episode).
     """
     import gymnasium
 
-    import envs
-
+    from agent_rl import envs
     kw = dict(kwargs or {})
     probe = envs.make(env_id, **kw)
     probe.close()

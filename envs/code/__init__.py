@@ -12,11 +12,11 @@ Public API:
 Importing this package registers `agent_rl/Code-v0` (idempotent).
 """
 
-from envs.code.env import CodeEnv, render_prompt
-from envs.code.evaluate import CodeVerdict, evaluate_code, outputs_match
-from envs.code.extract import code_blocks, extract_code
-from envs.code.sources import SAMPLE_PATH, humaneval_tasks, load_code_tasks
-from envs.code.task import (
+from agent_rl.envs.code.env import CodeEnv, render_prompt
+from agent_rl.envs.code.evaluate import CodeVerdict, evaluate_code, outputs_match
+from agent_rl.envs.code.extract import code_blocks, extract_code
+from agent_rl.envs.code.sources import SAMPLE_PATH, humaneval_tasks, load_code_tasks
+from agent_rl.envs.code.task import (
     CodeTask,
     IOCase,
     humaneval_task,
@@ -25,11 +25,11 @@ from envs.code.task import (
     read_code_tasks,
     row_to_code_task,
 )
-from envs.code.tir import python_tool, reset_python_tool
-from envs.core.registry import register
+from agent_rl.envs.code.tir import python_tool, reset_python_tool
+from agent_rl.envs.core.registry import register
 
 ENV_ID = "agent_rl/Code-v0"
-ENTRY_POINT = "envs.code.env:CodeEnv"
+ENTRY_POINT = "agent_rl.envs.code.env:CodeEnv"
 DESCRIPTION = "Python programming tasks (HumanEval, MBPP, stdin/stdout) graded in a sandbox"
 
 

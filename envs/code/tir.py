@@ -1,6 +1,6 @@
 """The `python` tool for tool-integrated reasoning (math with code), on the project's sandbox.
 
-A thin layer over `tools.sandbox.python_tool` (the one sandboxed executor): same persistent
+A thin layer over `agent_rl.tools.sandbox.python_tool` (the one sandboxed executor): same persistent
 interpreter, named `python` and described for computation rather than for testing programs.
 An env that enables it should call `reset_python_tool(tool)` at each `reset` so no state
 leaks between episodes, and must treat `ToolResult.value.infra_error` as an infrastructure
@@ -21,10 +21,10 @@ TIR_DESCRIPTION = (
 
 def python_tool(sandbox: Any = None, *, name: str = "python", timeout: float = 10.0,
                 persistent: bool = True) -> Any:
-    """A `tools.Tool` named `python` that runs code in `sandbox` (default: get_sandbox("auto")).
+    """A `agent_rl.tools.Tool` named `python` that runs code in `sandbox` (default: get_sandbox("auto")).
 
     Args:
-        sandbox: a `tools.sandbox.Sandbox` or a backend name (`auto`, `bwrap`, `docker`).
+        sandbox: a `agent_rl.tools.sandbox.Sandbox` or a backend name (`auto`, `bwrap`, `docker`).
         name: the tool name the model calls.
         timeout: seconds per call.
         persistent: keep one interpreter per tool (state survives between calls).
@@ -32,8 +32,8 @@ def python_tool(sandbox: Any = None, *, name: str = "python", timeout: float = 1
     Raises:
         InfraError: `sandbox` names a backend that cannot run here.
     """
-    from tools.sandbox import get_sandbox
-    from tools.sandbox import python_tool as sandbox_python_tool
+    from agent_rl.tools.sandbox import get_sandbox
+    from agent_rl.tools.sandbox import python_tool as sandbox_python_tool
 
     if sandbox is None or isinstance(sandbox, str):
         sandbox = get_sandbox(sandbox or "auto")

@@ -1,6 +1,6 @@
 """The env API every room codes against: base class, spaces, task record, registry."""
 
-from envs.core.env import (
+from agent_rl.envs.core.env import (
     AgentEnv,
     Message,
     StepOutcome,
@@ -8,7 +8,7 @@ from envs.core.env import (
     as_assistant_message,
     tool_call,
 )
-from envs.core.registry import (
+from agent_rl.envs.core.registry import (
     ENTRY_POINT_GROUP,
     EnvEntry,
     list_envs,
@@ -19,8 +19,8 @@ from envs.core.registry import (
     registered_envs,
     unregister,
 )
-from envs.core.spaces import AssistantMessageSpace, MessagesSpace, is_message, is_tool_call
-from envs.core.task import Task
+from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace, is_message, is_tool_call
+from agent_rl.envs.core.task import Task
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -5,7 +5,7 @@ A subclass supplies its tasks and one scoring hook; the base class does the rest
 
 - `reset(seed=, options=)` picks a task (`options["task"]`, else the seed picks one from
   `self.tasks` with `self.np_random`), builds the opening messages and the tool specs;
-- `step(action)` normalises the action, runs tool calls through `tools.ToolSet` (the one
+- `step(action)` normalises the action, runs tool calls through `agent_rl.tools.ToolSet` (the one
   shared executor), asks `finish(action)` to score a final answer, and truncates at
   `max_turns`;
 - `areset`/`astep` run the sync versions in a worker thread (I/O-bound envs override them);
@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import gymnasium
+from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace
+from agent_rl.envs.core.task import Task
 from gymnasium.error import ResetNeeded
 
 from agent_rl.errors import ConfigError, DataError
-from envs.core.spaces import AssistantMessageSpace, MessagesSpace
-from envs.core.task import Task
 
 if TYPE_CHECKING:
-    from tools import ToolSet
+    from agent_rl.tools import ToolSet
 
 Message = dict[str, Any]
 
@@ -103,7 +103,7 @@ def tool_call(name: str, arguments: dict[str, Any], call_id: str) -> dict[str, A
 class AgentEnv(gymnasium.Env[list[Message], Message]):
     """Base class of every agent-rl environment.
 
-    Subclasses pass their tasks (and optionally a `tools.ToolSet`) to `__init__` and implement
+    Subclasses pass their tasks (and optionally a `agent_rl.tools.ToolSet`) to `__init__` and implement
     `finish(action)` (score a final answer) plus `reference_action` and `wrong_action`; they
     may override `opening_messages`, `on_tool_results` or the whole `on_step`.
 

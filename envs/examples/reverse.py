@@ -2,7 +2,7 @@
 
 import gymnasium
 
-import envs
+from agent_rl import envs
 
 WORDS = ["gymnasium", "reward", "policy", "rollout", "verifier", "token"]
 

@@ -8,12 +8,12 @@ Public API:
     calculate, calculator_tool                  (the safe calculator)
 """
 
-from envs.math.calculator import calculate, calculator_tool
-from envs.math.calculator_env import CalculatorEnv, generate_arithmetic_tasks
-from envs.math.env import MathEnv
-from envs.math.extract import extract_answer, last_boxed
-from envs.math.sources import SAMPLE_TASKS, load_tasks, reasoning_gym_tasks, row_to_task
-from envs.math.verify import Verdict, Verifier, get_verifier
+from agent_rl.envs.math.calculator import calculate, calculator_tool
+from agent_rl.envs.math.calculator_env import CalculatorEnv, generate_arithmetic_tasks
+from agent_rl.envs.math.env import MathEnv
+from agent_rl.envs.math.extract import extract_answer, last_boxed
+from agent_rl.envs.math.sources import SAMPLE_TASKS, load_tasks, reasoning_gym_tasks, row_to_task
+from agent_rl.envs.math.verify import Verdict, Verifier, get_verifier
 
 __all__ = [
     "SAMPLE_TASKS",

@@ -14,12 +14,13 @@ import ast
 import math
 import operator
 import re
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from agent_rl import pyast
+
 if TYPE_CHECKING:
-    from tools import Tool
+    from agent_rl.tools import Tool
 
 MAX_EXPRESSION_CHARS = 200
 MAX_EXPONENT = 1000
@@ -83,10 +84,6 @@ def format_number(value: int | float) -> str:
     return str(value)
 
 
-# CPython 3.11's AST constructor keeps per-interpreter recursion state: concurrent
-# `ast.parse` calls from env worker threads can fail with "AST constructor recursion depth
-# mismatch" (seen in a 64-episode rollout). Parsing is microseconds, so serialise it.
-_PARSE_LOCK = threading.Lock()
 
 def calculate(expression: str) -> str:
     """Evaluate an arithmetic expression and return the result.
@@ -101,15 +98,14 @@ def calculate(expression: str) -> str:
     text = _THOUSANDS.sub("", expression.strip())
     text = text.replace("^", "**").replace("×", "*").replace("÷", "/").replace("−", "-")
     try:
-        with _PARSE_LOCK:
-            tree = ast.parse(text, mode="eval")
+        tree = pyast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"cannot parse {expression!r}: {exc.msg}") from None
     return format_number(_evaluate(tree))
 
 
 def calculator_tool() -> Tool:
-    """The `calculator` tool (a `tools.Tool` built from `calculate`)."""
-    from tools import tool
+    """The `calculator` tool (a `agent_rl.tools.Tool` built from `calculate`)."""
+    from agent_rl.tools import tool
 
     return tool(calculate, name="calculator")  # bounded work: no thread or timeout needed

@@ -20,12 +20,13 @@ import functools
 import random
 from typing import Any
 
+from agent_rl.envs.core.env import Message, StepOutcome
+from agent_rl.envs.core.task import Task
+from agent_rl.envs.math.calculator import calculate
+from agent_rl.envs.math.env import MathEnv
+from agent_rl.envs.math.verify import Verifier
+
 from agent_rl.errors import ConfigError
-from envs.core.env import Message, StepOutcome
-from envs.core.task import Task
-from envs.math.calculator import calculate
-from envs.math.env import MathEnv
-from envs.math.verify import Verifier
 
 SYSTEM_PROMPT = "Use the calculator tool to compute the result, then give it as \\boxed{N}."
 _FORMS = ("{a} * {b}", "{a} * {b} + {c}", "{a} + {b} + {c}", "{a} * {b} - {c}", "({a} + {b}) * {c}")

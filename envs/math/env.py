@@ -6,7 +6,7 @@ calls are answered with tool messages and the episode goes on until a reply with
 (scored) or `max_turns` (truncated, reward 0).
 
 Reward: 1.0 when the final answer (`\\boxed{}`, `#### N` or a last `Answer:` line; see
-`envs.math.extract`) equals the gold according to math-verify, else 0.0. When the verifier
+`agent_rl.envs.math.extract`) equals the gold according to math-verify, else 0.0. When the verifier
 times out or crashes, or the gold itself cannot be parsed, the reward is 0.0 *and*
 `info["infra_error"]` says why, so the rollout layer can drop the episode instead of learning
 from it.
@@ -18,14 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, tool_call
+from agent_rl.envs.core.task import Task
+from agent_rl.envs.math.extract import extract_answer
+from agent_rl.envs.math.sources import load_tasks
+from agent_rl.envs.math.verify import Verdict, Verifier, get_verifier
 from gymnasium.error import ResetNeeded
 
 from agent_rl.errors import ConfigError
-from envs.core.env import AgentEnv, Message, StepOutcome, tool_call
-from envs.core.task import Task
-from envs.math.extract import extract_answer
-from envs.math.sources import load_tasks
-from envs.math.verify import Verdict, Verifier, get_verifier
 
 SYSTEM_PROMPT = "Solve the problem. Put the final answer in \\boxed{}."
 CALCULATOR_PROMPT = (
@@ -107,18 +107,18 @@ class MathEnv(AgentEnv):
         use_python = python or "python" in tools
         built: list[Any] = []
         if use_calculator:
-            from envs.math.calculator import calculator_tool
+            from agent_rl.envs.math.calculator import calculator_tool
 
             built.append(calculator_tool())
         self._python_tool = None
         if use_python:
-            from tools.sandbox import get_sandbox, python_tool
+            from agent_rl.tools.sandbox import get_sandbox, python_tool
 
             self._python_tool = python_tool(get_sandbox(sandbox), name="python")
             built.append(self._python_tool)
         toolset = None
         if built:
-            from tools import ToolSet
+            from agent_rl.tools import ToolSet
 
             toolset = ToolSet(built)
         if tasks is None:

@@ -22,10 +22,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from agent_rl.envs.core.task import Task
+from agent_rl.envs.math.extract import gsm8k_gold, last_boxed
+
 from agent_rl.errors import DataError
 from agent_rl.jsonl import iter_jsonl
-from envs.core.task import Task
-from envs.math.extract import gsm8k_gold, last_boxed
 
 SAMPLE_TASKS = Path(__file__).with_name("data") / "sample.jsonl"
 REASONING_GYM_PREFIX = "reasoning_gym:"

@@ -40,8 +40,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from agent_rl.envs.math._verify_worker import as_math, check
+
 from agent_rl.errors import ConfigError
-from envs.math._verify_worker import as_math, check
 
 __all__ = ["INFRA_STATUSES", "Status", "Verdict", "Verifier", "as_math", "check", "get_verifier"]
 

@@ -1,7 +1,7 @@
 """Curation passes over canonical records; each streams and counts what it keeps and drops.
 
 What grows with the input (everything else is bounded by one batch, whatever the input size):
-- conversion (`sft_data.convert`), `quality`, `identity`, `think_mix`: nothing;
+- conversion (`agent_rl.sft_data.convert`), `quality`, `identity`, `think_mix`: nothing;
 - `dedup`: its key index, 72 bytes per *kept* record (1 exact + 8 band keys of 8 bytes), plus
   merge copies of at most about 1/16 of it and one 8 MB chunk (`minhash.KeyIndex`): about
   70 MB for a million kept records;
@@ -12,12 +12,12 @@ What grows with the input (everything else is bounded by one batch, whatever the
   groups still receiving samples).
 """
 
-from sft_data.curate.base import Pass, unit_hash, user_text
-from sft_data.curate.dedup import Dedup, DedupConfig
-from sft_data.curate.difficulty import Difficulty, DifficultyConfig, label_for
-from sft_data.curate.identity import Identity, IdentityConfig, generate_identity_samples
-from sft_data.curate.pairs import PairBuilder, PairsConfig, build_pairs
-from sft_data.curate.pipeline import (
+from agent_rl.sft_data.curate.base import Pass, unit_hash, user_text
+from agent_rl.sft_data.curate.dedup import Dedup, DedupConfig
+from agent_rl.sft_data.curate.difficulty import Difficulty, DifficultyConfig, label_for
+from agent_rl.sft_data.curate.identity import Identity, IdentityConfig, generate_identity_samples
+from agent_rl.sft_data.curate.pairs import PairBuilder, PairsConfig, build_pairs
+from agent_rl.sft_data.curate.pipeline import (
     PASSES,
     build_pass,
     load_config,
@@ -25,9 +25,9 @@ from sft_data.curate.pipeline import (
     run_passes,
     run_pipeline,
 )
-from sft_data.curate.quality import ISSUES, Quality, QualityConfig
-from sft_data.curate.select import Select, SelectConfig
-from sft_data.curate.think_mix import ThinkMix, ThinkMixConfig
+from agent_rl.sft_data.curate.quality import ISSUES, Quality, QualityConfig
+from agent_rl.sft_data.curate.select import Select, SelectConfig
+from agent_rl.sft_data.curate.think_mix import ThinkMix, ThinkMixConfig
 
 __all__ = [
     "ISSUES", "PASSES", "Dedup", "DedupConfig", "Difficulty", "DifficultyConfig", "Identity",

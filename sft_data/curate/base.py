@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sft_data.report import Counts, Rejection, rejection_for
+from agent_rl.sft_data.report import Counts, Rejection, rejection_for
 
 RejectSink = Callable[[Rejection], None]
 

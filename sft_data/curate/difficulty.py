@@ -1,7 +1,7 @@
 """Difficulty: pass rate over k rollouts of a policy in the record's env, as a label.
 
 A record is verifiable when `meta.env_id` names a registered env and `meta.task` is a task
-in that env's schema (`envs.Task`: id, prompt, answer, metadata). Such records are run in
+in that env's schema (`agent_rl.envs.Task`: id, prompt, answer, metadata). Such records are run in
 batches through `agent_rl.rollout.RolloutEngine(...).run(tasks=..., group_size=k)`; a
 rollout passes when its reward >= `success_threshold`. Failed episodes (infrastructure,
 timeouts) are excluded from the rate and counted; a record whose k rollouts all failed is
@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from agent_rl.sft_data.curate.base import Pass, RejectSink
+
 from agent_rl.errors import ConfigError
-from sft_data.curate.base import Pass, RejectSink
 
 LABELS = ("easy", "medium", "hard", "unsolved", "unknown")
 

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent_rl.sft_data.curate.base import Pass, RejectSink
+
 from agent_rl.errors import ConfigError
-from sft_data.curate.base import Pass, RejectSink
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent_rl.sft_data.io import BadJSON, iter_raw
+from agent_rl.sft_data.report import Counts
+
 from agent_rl.errors import DataError
-from sft_data.io import BadJSON, iter_raw
-from sft_data.report import Counts
 
 RULE = "best_vs_worst_reward"
 

@@ -26,15 +26,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from agent_rl.sft_data.curate.base import Pass, RejectSink
+from agent_rl.sft_data.curate.dedup import Dedup, DedupConfig
+from agent_rl.sft_data.curate.difficulty import Difficulty, DifficultyConfig
+from agent_rl.sft_data.curate.identity import Identity, IdentityConfig
+from agent_rl.sft_data.curate.quality import Quality, QualityConfig
+from agent_rl.sft_data.curate.select import Select, SelectConfig
+from agent_rl.sft_data.curate.think_mix import ThinkMix, ThinkMixConfig
+from agent_rl.sft_data.report import Counts, Rejection
+
 from agent_rl.errors import ConfigError, DataError
-from sft_data.curate.base import Pass, RejectSink
-from sft_data.curate.dedup import Dedup, DedupConfig
-from sft_data.curate.difficulty import Difficulty, DifficultyConfig
-from sft_data.curate.identity import Identity, IdentityConfig
-from sft_data.curate.quality import Quality, QualityConfig
-from sft_data.curate.select import Select, SelectConfig
-from sft_data.curate.think_mix import ThinkMix, ThinkMixConfig
-from sft_data.report import Counts, Rejection
 
 PASSES: dict[str, tuple[type[Pass], type]] = {
     "quality": (Quality, QualityConfig),
@@ -116,7 +117,7 @@ def parse_config(data: Any) -> dict[str, Any]:
         make_config(PASSES[name][1], options, name)  # validate now, before any work
         passes.append((name, options or {}))
     fmt = data.get("from", "auto")
-    from sft_data.readers import FORMATS
+    from agent_rl.sft_data.readers import FORMATS
 
     if fmt not in ("auto", "canonical", *FORMATS):
         raise ConfigError(f"{fmt!r}; allowed: auto, canonical, {', '.join(FORMATS)}", key="from")
@@ -136,8 +137,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 def read_canonical(paths: Iterable[str | Path], counts: Counts, on_reject: RejectSink | None) -> Iterator[dict[str, Any]]:
     """Canonical records from files this package wrote, validated (bad ones rejected)."""
-    from sft_data.io import BadJSON, iter_raw, row_to_record
-    from sft_data.schema import validate_record
+    from agent_rl.sft_data.io import BadJSON, iter_raw, row_to_record
+    from agent_rl.sft_data.schema import validate_record
 
     for path in paths:
         parquet = Path(path).suffix == ".parquet"
@@ -169,9 +170,9 @@ def run_passes(records: Iterable[dict[str, Any]], passes: list[Pass]) -> Iterato
 
 def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | None = None) -> list[Counts]:
     """Run a parsed config end to end; returns the counts of the input stage and each pass."""
-    from sft_data.convert import iter_file
-    from sft_data.io import JsonlWriter, open_writer
-    from sft_data.tokenize import make_encoder
+    from agent_rl.sft_data.convert import iter_file
+    from agent_rl.sft_data.io import JsonlWriter, open_writer
+    from agent_rl.sft_data.tokenize import make_encoder
 
     rej_writer = JsonlWriter(config["rejects"]) if config.get("rejects") else None
     sink = rej_writer.write if rej_writer is not None else None
@@ -206,7 +207,7 @@ def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | No
                     tok_writer.write(encoder(rec))
                 except Exception as exc:  # the chat format names the bad message
                     final.rejected["encode_error"] += 1
-                    from sft_data.report import rejection_for
+                    from agent_rl.sft_data.report import rejection_for
 
                     on_reject(rejection_for(rec, "encode_error", str(exc)[:300], "tokenize"))
                     continue

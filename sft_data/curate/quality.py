@@ -27,8 +27,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent_rl.sft_data.curate.base import Pass, RejectSink
+
 from agent_rl.errors import ConfigError
-from sft_data.curate.base import Pass, RejectSink
 
 ISSUES = (
     "unparseable_arguments", "undeclared_tool", "schema_violation", "bad_tool_schema",

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from agent_rl.sft_data.curate.base import Pass, RejectSink, batched, unit_hash, user_text
+from agent_rl.sft_data.curate.minhash import MinHasher, normalize
 
 from agent_rl.errors import ConfigError
-from sft_data.curate.base import Pass, RejectSink, batched, unit_hash, user_text
-from sft_data.curate.minhash import MinHasher, normalize
 
 
 @dataclass

@@ -11,11 +11,12 @@ import itertools
 from pathlib import Path
 from types import ModuleType
 
+from agent_rl.sft_data.io import BadJSON, iter_raw
+from agent_rl.sft_data.readers import bfcl, glaive, hermes, openai, sharegpt, toolace, xlam
+from agent_rl.sft_data.readers._common import RecordError, loads_loose, normalize_arguments
+from agent_rl.sft_data.readers._pycalls import parse_bracket_calls
+
 from agent_rl.errors import ConfigError, DataError
-from sft_data.io import BadJSON, iter_raw
-from sft_data.readers import bfcl, glaive, hermes, openai, sharegpt, toolace, xlam
-from sft_data.readers._common import RecordError, loads_loose, normalize_arguments
-from sft_data.readers._pycalls import parse_bracket_calls
 
 # Detection order: most specific first (hermes and toolace are ShareGPT with extra signs).
 READERS: dict[str, ModuleType] = {

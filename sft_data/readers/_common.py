@@ -11,7 +11,7 @@ import ast
 import json
 from typing import Any
 
-from sft_data.schema import tool_call, tool_spec
+from agent_rl.sft_data.schema import tool_call, tool_spec
 
 
 class RecordError(Exception):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from sft_data.readers._common import literal_from_ast
+from agent_rl.sft_data.readers._common import literal_from_ast
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 

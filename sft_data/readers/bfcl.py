@@ -24,8 +24,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sft_data.io import BadJSON, iter_raw
-from sft_data.readers._common import CallIds, RecordError, assistant, content_text, function_to_spec
+from agent_rl.sft_data.io import BadJSON, iter_raw
+from agent_rl.sft_data.readers._common import (
+    CallIds,
+    RecordError,
+    assistant,
+    content_text,
+    function_to_spec,
+)
 
 FORMAT = "bfcl"
 

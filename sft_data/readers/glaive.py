@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sft_data.readers._common import (
+from agent_rl.sft_data.readers._common import (
     CallIds,
     RecordError,
     assistant,

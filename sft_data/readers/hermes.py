@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from sft_data.readers._common import (
+from agent_rl.sft_data.readers._common import (
     CallIds,
     RecordError,
     assistant,
@@ -23,7 +23,7 @@ from sft_data.readers._common import (
     json_values,
     loads_loose,
 )
-from sft_data.readers.sharegpt import ASSISTANT, RESULT, USER, turns
+from agent_rl.sft_data.readers.sharegpt import ASSISTANT, RESULT, USER, turns
 
 FORMAT = "hermes"
 

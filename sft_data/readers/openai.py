@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sft_data.readers._common import (
+from agent_rl.sft_data.readers._common import (
     CallIds,
     RecordError,
     assistant,

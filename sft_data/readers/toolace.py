@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sft_data.readers._common import (
+from agent_rl.sft_data.readers._common import (
     CallIds,
     RecordError,
     assistant,
@@ -20,8 +20,8 @@ from sft_data.readers._common import (
     function_to_spec,
     loads_loose,
 )
-from sft_data.readers._pycalls import looks_like_calls, parse_bracket_calls
-from sft_data.readers.sharegpt import ASSISTANT, RESULT, USER, turns
+from agent_rl.sft_data.readers._pycalls import looks_like_calls, parse_bracket_calls
+from agent_rl.sft_data.readers.sharegpt import ASSISTANT, RESULT, USER, turns
 
 FORMAT = "toolace"
 

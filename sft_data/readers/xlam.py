@@ -11,8 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sft_data.readers._common import CallIds, RecordError, assistant, loads_loose, normalize_schema
-from sft_data.schema import tool_spec
+from agent_rl.sft_data.readers._common import (
+    CallIds,
+    RecordError,
+    assistant,
+    loads_loose,
+    normalize_schema,
+)
+from agent_rl.sft_data.schema import tool_spec
 
 FORMAT = "xlam"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from envs.math.verify import Verifier
+from agent_rl.envs.math.verify import Verifier
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from envs.math import CalculatorEnv, MathEnv, calculate, generate_arithmetic_tasks
-from envs.math.verify import Verifier
+from agent_rl.envs.math import CalculatorEnv, MathEnv, calculate, generate_arithmetic_tasks
+from agent_rl.envs.math.verify import Verifier
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import gymnasium
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import envs
+from agent_rl import envs
 
 
 @pytest.mark.parametrize("env_id", envs.list_envs())

@@ -14,7 +14,7 @@ def test_list_shows_builtin_envs_with_tools() -> None:
     assert result.exit_code == 0, result.output
     rows = {row["id"]: row for row in json.loads(result.output)}
     assert rows["agent_rl/Calculator-v0"]["tools"] == "calculator"
-    assert rows["agent_rl/Math-v0"]["entry_point"] == "envs.math.env:MathEnv"
+    assert rows["agent_rl/Math-v0"]["entry_point"] == "agent_rl.envs.math.env:MathEnv"
     table = runner.invoke(app, ["list"])
     assert table.exit_code == 0 and "agent_rl/Math-v0" in table.output
 

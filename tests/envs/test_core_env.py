@@ -3,11 +3,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from agent_rl.envs.math import CalculatorEnv, MathEnv
 from gymnasium.error import ResetNeeded
 
-import envs
+from agent_rl import envs
 from agent_rl.errors import ConfigError, DataError
-from envs.math import CalculatorEnv, MathEnv
 
 
 class Echo(envs.AgentEnv):

@@ -11,11 +11,11 @@ from pathlib import Path
 import gymnasium
 from gymnasium.utils.env_checker import check_env
 
-import envs
+from agent_rl import envs
 
 
 def test_example_registers_and_passes_checks() -> None:
-    module = importlib.import_module("envs.examples.reverse")
+    module = importlib.import_module("agent_rl.envs.examples.reverse")
     assert "examples/Reverse-v0" in envs.list_envs()
     env = gymnasium.make("examples/Reverse-v0")
     assert isinstance(env.unwrapped, module.ReverseEnv)

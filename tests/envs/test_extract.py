@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from envs.math.extract import extract_answer, gsm8k_gold, last_boxed
+from agent_rl.envs.math.extract import extract_answer, gsm8k_gold, last_boxed
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import json
 import warnings
 
 import pytest
+from agent_rl.envs.math import MathEnv
+from agent_rl.tools.sandbox import get_sandbox
 from gymnasium.utils.env_checker import check_env
 
-import envs
-from envs.math import MathEnv
-from tools.sandbox import get_sandbox
+from agent_rl import envs
 
 SKIP = get_sandbox("bwrap").available()  # None, or why bubblewrap cannot run here
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import gymnasium
 import pytest
+from agent_rl.envs.core.registry import load_entry_points
 
-import envs
+from agent_rl import envs
 from agent_rl.errors import ConfigError, UnknownEnvError
-from envs.core.registry import load_entry_points
 
 
 class _TinyEnv(envs.AgentEnv):
@@ -101,8 +101,7 @@ def test_third_party_entry_point_is_discovered(
         tmp_path,
         "agentrl_demo_plugin",
         '''
-        import envs
-
+        from agent_rl import envs
         class PluginEnv(envs.AgentEnv):
             """An env that a third-party package registers."""
 

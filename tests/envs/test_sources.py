@@ -6,10 +6,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from agent_rl.envs.math import MathEnv
+from agent_rl.envs.math.sources import SAMPLE_TASKS, load_tasks
 
 from agent_rl.errors import DataError
-from envs.math import MathEnv
-from envs.math.sources import SAMPLE_TASKS, load_tasks
 
 GSM = {"question": "Ann has 3 apples and buys 4. How many?", "answer": "3 + 4 = 7\n#### 7"}
 MATH = {

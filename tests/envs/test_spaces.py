@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from envs.core.spaces import AssistantMessageSpace, MessagesSpace
+from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace
 
 
 def test_messages_space_accepts_conversations_and_rejects_bad_shapes() -> None:

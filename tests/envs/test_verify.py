@@ -7,10 +7,10 @@ import threading
 import time
 
 import pytest
+from agent_rl.envs.math import MathEnv
+from agent_rl.envs.math.verify import Verdict, Verifier
 
 from agent_rl.errors import ConfigError
-from envs.math import MathEnv
-from envs.math.verify import Verdict, Verifier
 
 PATHOLOGICAL = ("10^{10^{10^{10}}}", "5")  # sympy spins on this comparison for minutes
 

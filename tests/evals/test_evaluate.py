@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agent_rl.evals import EvalReport, evaluate, write_report
 
 from agent_rl.rollout import Trajectory
-from evals import EvalReport, evaluate, write_report
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_all_failed_gives_no_scores(tmp_path: Path) -> None:
 
 def test_tasks_are_distinct_and_capped_by_the_source(chat_format: Any) -> None:
     # By seed, 33 episodes on the 33 sample tasks would repeat some tasks and skip others.
-    from envs.math import load_tasks
+    from agent_rl.envs.math import load_tasks
 
     pool = {t.id for t in load_tasks()}
     report = evaluate("agent_rl/Math-v0", "oracle", n_tasks=len(pool) + 5, chat_format=chat_format)

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from agent_rl.tools.sandbox import get_sandbox
 from typer.testing import CliRunner
 
 from agent_rl.cli.main import app
 from agent_rl.cli.rollout import turn_budget
-from tools.sandbox import get_sandbox
 
 
 def test_the_oracle_gets_the_whole_budget_and_models_512() -> None:

@@ -6,9 +6,9 @@ import itertools
 import math
 
 import pytest
+from agent_rl.evals import mean_pass_at_k, pass_at_k
 
 from agent_rl.errors import ConfigError
-from evals import mean_pass_at_k, pass_at_k
 
 
 @pytest.mark.parametrize(

@@ -65,8 +65,9 @@ def test_real_verifier_timeout_fails_the_episode_instead_of_scoring_zero(
 ) -> None:
     # The real Math env and verifier: an answer that makes sympy spin past the timeout is an
     # infra failure of that episode (excluded from the mean), never a silent reward of 0.
+    from agent_rl.envs.math import MathEnv, Verifier
+
     from agent_rl.rollout import Generation
-    from envs.math import MathEnv, Verifier
 
     class Hang:
         async def generate(self, prompt_ids, params, context):

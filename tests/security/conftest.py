@@ -22,7 +22,7 @@ def record(backend: str, name: str, result, limit: float, wall: float) -> None:
 @pytest.fixture(scope="session")
 def sandboxes():
     """One sandbox per backend for the whole suite (Docker keeps its warm pool)."""
-    from tools.sandbox import BwrapSandbox, DockerSandbox, Limits
+    from agent_rl.tools.sandbox import BwrapSandbox, DockerSandbox, Limits
 
     limits = Limits(timeout=2.0, memory_mb=256, max_processes=32, disk_mb=16,
                     max_output_bytes=64 * 1024)

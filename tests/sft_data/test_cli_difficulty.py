@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from agent_rl import envs
 from agent_rl.cli.sft import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -53,11 +54,8 @@ def test_cli_pipeline_bad_config(tmp_path: Path) -> None:
 
 
 def test_difficulty_with_oracle_policy(chat_format) -> None:
-    pytest.importorskip("agent_rl.rollout", reason="agent_rl.rollout not available")
-    envs = pytest.importorskip("envs", reason="envs not available")
-    if "agent_rl/Math-v0" not in envs.registered_envs():
-        pytest.skip("agent_rl/Math-v0 is not registered")
-    from sft_data.curate import Difficulty, DifficultyConfig
+    assert "agent_rl/Math-v0" in envs.registered_envs()
+    from agent_rl.sft_data.curate import Difficulty, DifficultyConfig
 
     def record(i: int, env: bool) -> dict:
         meta = {"env_id": "agent_rl/Math-v0", "task": {"id": f"t{i}", "prompt": f"What is {i} + 2?", "answer": str(i + 2)}} if env else {}
@@ -79,7 +77,6 @@ def test_difficulty_with_oracle_policy(chat_format) -> None:
 def test_difficulty_cli_on_math_tasks_oracle_and_tiny(tmp_path: Path) -> None:
     """Math-v0's own tasks as verifiable records: the oracle solves all (easy), the untrained
     tiny model none (unsolved, dropped here with their source line)."""
-    envs = pytest.importorskip("envs", reason="envs not available")
     import dataclasses
     import json
 

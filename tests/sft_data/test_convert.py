@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from agent_rl.sft_data import convert_files, detect_format, iter_file, validate_record
+from agent_rl.sft_data.io import iter_records
+from agent_rl.sft_data.readers import parse_bracket_calls
+from agent_rl.sft_data.readers._common import normalize_arguments
+from agent_rl.sft_data.report import Rejection
 
 from agent_rl.errors import ConfigError, DataError
-from sft_data import convert_files, detect_format, iter_file, validate_record
-from sft_data.io import iter_records
-from sft_data.readers import parse_bracket_calls
-from sft_data.readers._common import normalize_arguments
-from sft_data.report import Rejection
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -76,7 +76,7 @@ def test_openai_quirks() -> None:
 
 
 def test_openai_weight_zero_is_context_only(chat_format) -> None:
-    from sft_data import make_encoder
+    from agent_rl.sft_data import make_encoder
 
     recs, _ = _convert("openai.jsonl")
     sample = make_encoder(chat_format)(recs["oa-weight"])

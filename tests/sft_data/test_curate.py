@@ -8,10 +8,8 @@ import random
 from pathlib import Path
 
 import pytest
-
-from agent_rl.errors import ConfigError, DataError
-from sft_data import iter_file
-from sft_data.curate import (
+from agent_rl.sft_data import iter_file
+from agent_rl.sft_data.curate import (
     Dedup,
     DedupConfig,
     Identity,
@@ -27,7 +25,9 @@ from sft_data.curate import (
     parse_config,
     run_pipeline,
 )
-from sft_data.report import Rejection
+from agent_rl.sft_data.report import Rejection
+
+from agent_rl.errors import ConfigError, DataError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -124,7 +124,7 @@ def test_identity_drop_rewrite_and_qa() -> None:
 
 
 def test_identity_qa_samples_are_distinct_and_survive_dedup() -> None:
-    from sft_data.curate.identity import MAX_QA
+    from agent_rl.sft_data.curate.identity import MAX_QA
 
     p = Identity(IdentityConfig(qa_count=MAX_QA + 7))
     qa = list(p([]))
@@ -186,8 +186,7 @@ def test_key_index_membership_and_bounded_merge_copies() -> None:
     import tracemalloc
 
     import numpy as np
-
-    from sft_data.curate.minhash import KeyIndex
+    from agent_rl.sft_data.curate.minhash import KeyIndex
 
     def batches():  # random 63-bit keys: no repeats in practice, as dedup guarantees
         rng = np.random.default_rng(0)

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from agent_rl.sft_data.io import BadJSON, _iter_json_array, iter_raw, iter_records, write_records
 
 from agent_rl.errors import DataError
-from sft_data.io import BadJSON, _iter_json_array, iter_raw, iter_records, write_records
 
 
 def test_json_array_across_tiny_chunks(tmp_path: Path) -> None:
@@ -47,8 +47,7 @@ def test_parquet_input_converts(tmp_path: Path) -> None:
     stand in for lines."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from sft_data import convert_files
+    from agent_rl.sft_data import convert_files
 
     rows = json.loads((Path(__file__).parent / "fixtures" / "xlam.json").read_text())
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "xlam.parquet")

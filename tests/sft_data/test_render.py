@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from sft_data import convert_files, iter_file, make_encoder
-from sft_data.curate import ThinkMix, ThinkMixConfig
+from agent_rl.sft_data import convert_files, iter_file, make_encoder
+from agent_rl.sft_data.curate import ThinkMix, ThinkMixConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATE = Path("/work/shared/reference/deepseek_v31_chat_template.jinja")

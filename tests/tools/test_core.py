@@ -10,9 +10,9 @@ import time
 from typing import Annotated, Literal, Optional, TypedDict
 
 import pytest
+from agent_rl.tools import Tool, ToolResult, ToolSet, UnknownToolError, tool, truncate_text
 
 from agent_rl.errors import ConfigError
-from tools import Tool, ToolResult, ToolSet, UnknownToolError, tool, truncate_text
 
 
 def _call(name: str, arguments: object, call_id: str = "call_1") -> dict:

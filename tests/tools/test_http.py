@@ -11,9 +11,9 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from agent_rl.tools import ToolSet, http_tool, openapi_tools
 
 from agent_rl.errors import ConfigError
-from tools import ToolSet, http_tool, openapi_tools
 
 PETS = {"1": {"id": 1, "name": "Rex", "tag": "dog"}, "2": {"id": 2, "name": "Tom", "tag": "cat"}}
 

@@ -14,10 +14,10 @@ import threading
 import time
 
 import pytest
+from agent_rl.tools import ToolSet
+from agent_rl.tools.sandbox import BwrapSandbox, Limits, PythonSession, get_sandbox, python_tool
 
 from agent_rl.errors import ConfigError, InfraError
-from tools import ToolSet
-from tools.sandbox import BwrapSandbox, Limits, PythonSession, get_sandbox, python_tool
 
 BACKENDS = ["bwrap", pytest.param("docker", marks=pytest.mark.docker)]
 LIMITS = Limits(timeout=5.0, memory_mb=256, max_processes=32, disk_mb=16)
@@ -25,7 +25,7 @@ LIMITS = Limits(timeout=5.0, memory_mb=256, max_processes=32, disk_mb=16)
 
 @pytest.fixture(scope="module")
 def boxes():
-    from tools.sandbox import DockerSandbox
+    from agent_rl.tools.sandbox import DockerSandbox
 
     made: dict = {}
 
@@ -241,8 +241,8 @@ def _dead_pid() -> int:
 @pytest.mark.skipif(os.geteuid() != 0, reason="lending host uids needs root")
 def test_uid_pool_sweeps_what_a_dead_holder_left(tmp_path):
     """A run killed before it released its uid leaves processes; the next borrower kills them."""
-    from tools.sandbox.inside import live_pids
-    from tools.sandbox.process import UidPool
+    from agent_rl.tools.sandbox.inside import live_pids
+    from agent_rl.tools.sandbox.process import UidPool
 
     pool = UidPool(base=64990, size=1, lock_dir=str(tmp_path))
     orphan = subprocess.Popen(["sleep", "60"], user=64990, group=64990, extra_groups=[])
@@ -260,8 +260,8 @@ def test_uid_pool_sweeps_what_a_dead_holder_left(tmp_path):
 def test_docker_removes_containers_of_dead_owners(boxes):
     import socket
 
-    from tools.sandbox import DockerSandbox
-    from tools.sandbox.docker import LABEL
+    from agent_rl.tools.sandbox import DockerSandbox
+    from agent_rl.tools.sandbox.docker import LABEL
 
     live = boxes("docker")
     orphan = live.client.containers.create(

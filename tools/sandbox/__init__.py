@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from agent_rl.tools.sandbox.base import Limits, Sandbox, SandboxResult
+from agent_rl.tools.sandbox.bwrap import BwrapSandbox
+
 from agent_rl.errors import ConfigError, InfraError
-from tools.sandbox.base import Limits, Sandbox, SandboxResult
-from tools.sandbox.bwrap import BwrapSandbox
 
 __all__ = [
     "BACKENDS",
@@ -29,9 +30,9 @@ __all__ = [
 
 BACKENDS = ("bwrap", "docker", "auto")
 _LAZY = {
-    "DockerSandbox": "tools.sandbox.docker",
-    "PythonSession": "tools.sandbox.session",
-    "python_tool": "tools.sandbox.session",
+    "DockerSandbox": "agent_rl.tools.sandbox.docker",
+    "PythonSession": "agent_rl.tools.sandbox.session",
+    "python_tool": "agent_rl.tools.sandbox.session",
 }
 _shared: dict[str, Sandbox] = {}
 
@@ -39,7 +40,7 @@ _shared: dict[str, Sandbox] = {}
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'tools.sandbox' has no attribute {name!r}")
+        raise AttributeError(f"module 'agent_rl.tools.sandbox' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

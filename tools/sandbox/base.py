@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from agent_rl.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
-    from tools.sandbox.session import PythonSession
+    from agent_rl.tools.sandbox.session import PythonSession
 
 Command = str | Sequence[str]
 Files = Mapping[str, str | bytes]
@@ -289,7 +289,7 @@ class Sandbox(abc.ABC):
 
     def session(self, **kwargs: Any) -> PythonSession:
         """A persistent Python interpreter inside this sandbox (see `PythonSession`)."""
-        from tools.sandbox.session import PythonSession
+        from agent_rl.tools.sandbox.session import PythonSession
 
         return PythonSession(self, **kwargs)
 

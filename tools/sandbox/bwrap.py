@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tools.sandbox.base import (
+from agent_rl.tools.sandbox.base import (
     BASE_ENV,
     WORK_DIR,
     Limits,
@@ -32,7 +32,7 @@ from tools.sandbox.base import (
     looks_like_oom,
     wait_readable,
 )
-from tools.sandbox.process import UidPool, kill_group, run_process
+from agent_rl.tools.sandbox.process import UidPool, kill_group, run_process
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime")

@@ -36,8 +36,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from tools.sandbox import inside
-from tools.sandbox.base import (
+from agent_rl.tools.sandbox import inside
+from agent_rl.tools.sandbox.base import (
     BASE_ENV,
     WORK_DIR,
     Limits,

@@ -1,9 +1,9 @@
 """Cleaning a sandbox for reuse: code that runs *inside* the sandbox (stdlib only, Python 3.8+).
 
 One implementation for every place that reuses a sandbox: the Docker backend's bootstrap
-(`tools.sandbox.docker.BOOTSTRAP` is this file's source plus a few lines), the code env's warm
+(`agent_rl.tools.sandbox.docker.BOOTSTRAP` is this file's source plus a few lines), the code env's warm
 test harness (`envs/code/harness.py`, which ships this file next to itself) and, on the host,
-the bubblewrap backend's uid sweep (`tools.sandbox.process`).
+the bubblewrap backend's uid sweep (`agent_rl.tools.sandbox.process`).
 
 A reused sandbox is clean when no process of the sandbox uid is left but the caller (and the
 sandbox's init) and its scratch directories are empty. A solution runs as that uid without

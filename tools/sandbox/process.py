@@ -20,8 +20,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tools.sandbox.base import OutputBuffer
-from tools.sandbox.inside import live_pids
+from agent_rl.tools.sandbox.base import OutputBuffer
+from agent_rl.tools.sandbox.inside import live_pids
 
 
 @dataclass

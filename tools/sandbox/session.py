@@ -17,8 +17,16 @@ import threading
 import time
 from typing import Any
 
+from agent_rl.tools.sandbox.base import (
+    Files,
+    Limits,
+    Sandbox,
+    SandboxResult,
+    check_files,
+    infra_result,
+)
+
 from agent_rl.errors import InfraError
-from tools.sandbox.base import Files, Limits, Sandbox, SandboxResult, check_files, infra_result
 
 SERVER = r"""
 import ast, json, os, sys, traceback
@@ -246,16 +254,16 @@ def python_tool(
     `SandboxResult`; an env must check `value.infra_error` and not score it as a failure of
     the agent.
     """
-    from tools.tool import Tool
+    from agent_rl.tools.tool import Tool
 
     if sandbox is None:
-        from tools.sandbox import get_sandbox
+        from agent_rl.tools.sandbox import get_sandbox
 
         sandbox = get_sandbox("auto")
     session = PythonSession(sandbox, timeout=timeout, **session_kwargs) if persistent else None
 
     async def run_python(code: str) -> Any:
-        from tools.result import ToolResult
+        from agent_rl.tools.result import ToolResult
 
         if session is not None:
             result = await session.arun(code)

@@ -11,8 +11,9 @@ import pytest
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Any]:
     """The project's bubblewrap sandbox (tests skip with the reason where it cannot run)."""
+    from agent_rl.tools.sandbox import get_sandbox
+
     from agent_rl.errors import InfraError
-    from tools.sandbox import get_sandbox
 
     try:
         box = get_sandbox("bwrap", shared=False, max_concurrency=4)

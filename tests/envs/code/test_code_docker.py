@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from envs.code import CodeEnv, CodeTask, evaluate_code
-from envs.code.evaluate import harness_pool
+from agent_rl.envs.code import CodeEnv, CodeTask, evaluate_code
+from agent_rl.envs.code.evaluate import harness_pool
 
 pytestmark = pytest.mark.docker
 
@@ -21,8 +20,9 @@ GOOD = "def d(x):\n    return 2 * x\n"
 
 @pytest.fixture
 def box() -> Iterator[Any]:
+    from agent_rl.tools.sandbox import get_sandbox
+
     from agent_rl.errors import InfraError
-    from tools.sandbox import get_sandbox
 
     try:
         made = get_sandbox("docker", shared=False)
@@ -83,7 +83,7 @@ def test_one_warm_harness_container_serves_many_tasks(box) -> None:
 
 
 def test_session_container_is_removed_after_the_interpreter_dies(box) -> None:
-    from tools.sandbox import PythonSession
+    from agent_rl.tools.sandbox import PythonSession
 
     with PythonSession(box, timeout=10) as session:
         assert session.run("x = 1").ok

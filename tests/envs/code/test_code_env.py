@@ -7,11 +7,10 @@ import warnings
 
 import gymnasium
 import pytest
+from agent_rl.envs.code import CodeEnv, CodeTask, evaluate_code, io_cases
 from gymnasium.utils.env_checker import check_env
 
-import envs
-import envs.code
-from envs.code import CodeEnv, CodeTask, evaluate_code, io_cases
+from agent_rl import envs
 
 ADD_TASK = {
     "id": "t/add",
@@ -152,7 +151,7 @@ def test_memory_hog_fails_without_infra_error(sandbox) -> None:
 
 
 def test_sandbox_down_is_an_infra_error_not_a_zero() -> None:
-    from tools.sandbox import BwrapSandbox
+    from agent_rl.tools.sandbox import BwrapSandbox
 
     broken = BwrapSandbox(bwrap="/nonexistent/bwrap")
     env = CodeEnv(sandbox=broken)
@@ -175,7 +174,7 @@ def test_stdio_tasks_compare_on_the_host(sandbox) -> None:
 
 
 def test_outputs_match_modes() -> None:
-    from envs.code import outputs_match
+    from agent_rl.envs.code import outputs_match
 
     assert outputs_match("1 2\n3\n", "1 2 3", "tokens")
     assert outputs_match("0.3333333333", "0.333333333333", "tokens")

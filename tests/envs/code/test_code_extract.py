@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envs.code.extract import code_blocks, extract_code
+from agent_rl.envs.code.extract import code_blocks, extract_code
 
 
 def test_last_python_block_wins() -> None:

@@ -6,8 +6,7 @@ import concurrent.futures
 
 import gymnasium
 import pytest
-
-from envs.code import CodeEnv, evaluate_code, extract_code, humaneval_tasks
+from agent_rl.envs.code import CodeEnv, evaluate_code, extract_code, humaneval_tasks
 
 
 def test_humaneval_loads_all_problems() -> None:

@@ -9,7 +9,7 @@ secret was out of reach, not that the search was blind.
 
 from __future__ import annotations
 
-from envs.code import CodeTask, evaluate_code, io_cases
+from agent_rl.envs.code import CodeTask, evaluate_code, io_cases
 
 SECRET = "Zq8-EXPECTED-OUTPUT-5519"
 # The program builds the secret at run time (no constant of it in its source or bytecode) and

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from envs.code import python_tool, reset_python_tool
-from tools import ToolSet
+from agent_rl.envs.code import python_tool, reset_python_tool
+from agent_rl.tools import ToolSet
 
 
 def call(code: str, call_id: str = "c") -> dict:
@@ -29,7 +29,7 @@ def test_python_tool_computes_and_keeps_state_between_calls(sandbox) -> None:
 
 
 def test_python_tool_reports_sandbox_failure_as_infra_error() -> None:
-    from tools.sandbox import BwrapSandbox
+    from agent_rl.tools.sandbox import BwrapSandbox
 
     tool = python_tool(BwrapSandbox(bwrap="/nonexistent/bwrap"))
     result = ToolSet([tool]).call(call("1 + 1"))
