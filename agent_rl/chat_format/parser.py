@@ -46,6 +46,24 @@ def call_id(index: int, name: str, arguments: str) -> str:
     return f"call_{index}_{digest}"
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not standard JSON (write a number or a string)")
+
+
+def _loads(text: str) -> Any:
+    """Strict JSON: NaN/Infinity are errors, not floats that later serialise as invalid JSON."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return _JSON_TYPES.get(type(value), "a number")
+
+
 def _check_arguments(raw: str, n: int, name: str, errors: list[str]) -> str:
     """Validate one call's arguments; return the string to keep (verbatim unless empty)."""
     text = raw.strip()
@@ -53,11 +71,11 @@ def _check_arguments(raw: str, n: int, name: str, errors: list[str]) -> str:
         errors.append(f"tool call {n} ({name}): empty arguments; write a JSON object, e.g. {{}}")
         return "{}"
     try:
-        value = json.loads(text)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
         try:
-            value, end = json.JSONDecoder().raw_decode(text)
-        except json.JSONDecodeError:
+            value, end = json.JSONDecoder(parse_constant=_reject_constant).raw_decode(text)
+        except (ValueError, RecursionError):
             value = None
         if not isinstance(value, dict):  # only a leading JSON object is worth salvaging
             errors.append(
@@ -70,9 +88,15 @@ def _check_arguments(raw: str, n: int, name: str, errors: list[str]) -> str:
             f"{_quote(text[end:])}"
         )
         return text[:end]
+    except RecursionError:
+        errors.append(f"tool call {n} ({name}): arguments are nested too deeply to read")
+        return raw
+    except ValueError as exc:  # NaN/Infinity, integers over Python's digit limit
+        errors.append(f"tool call {n} ({name}): arguments are not valid JSON ({exc})")
+        return raw
     if not isinstance(value, dict):
         errors.append(
-            f"tool call {n} ({name}): arguments must be a JSON object, got {type(value).__name__}"
+            f"tool call {n} ({name}): arguments must be a JSON object, got {_kind(value)}"
         )
     return raw
 
@@ -81,6 +105,9 @@ def _parse_calls(block: str, errors: list[str], known: set[str] | None) -> list[
     """Calls inside a tool-call block (the text after `<｜tool▁calls▁begin｜>`)."""
     calls: list[dict[str, Any]] = []
     pos = 0
+    # Each marker's next position is searched for only once it lies behind the cursor, so the
+    # scan stays linear however many calls are left unclosed.
+    nxt_end = -2
     while True:
         start = block.find(TOOL_CALL_BEGIN, pos)
         if start < 0:
@@ -90,11 +117,13 @@ def _parse_calls(block: str, errors: list[str], known: set[str] | None) -> list[
         if block[pos:start].strip():
             errors.append(f"text between tool calls was ignored: {_quote(block[pos:start])}")
         body_start = start + len(TOOL_CALL_BEGIN)
-        end = block.find(TOOL_CALL_END, body_start)
+        if nxt_end != -1 and nxt_end < body_start:
+            nxt_end = block.find(TOOL_CALL_END, body_start)
+        end = nxt_end
         n = len(calls) + 1
         truncated = end < 0
         # A call never spans into the next one: a missing end token stops at the next begin.
-        nxt = block.find(TOOL_CALL_BEGIN, body_start)
+        nxt = block.find(TOOL_CALL_BEGIN, body_start, end if end >= 0 else len(block))
         if truncated or (0 <= nxt < end):
             end = nxt if nxt >= 0 else len(block)
             errors.append(f"tool call {n} is not closed with {TOOL_CALL_END} (truncated output?)")
