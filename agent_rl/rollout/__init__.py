@@ -19,6 +19,7 @@ from agent_rl.rollout.backends import (
     make_policy,
 )
 from agent_rl.rollout.engine import RolloutEngine, RolloutLimits
+from agent_rl.rollout.episode import Episode, GenerateFn
 from agent_rl.rollout.summary import RolloutSummary
 from agent_rl.rollout.trajectory import (
     FAILED_TERMINATIONS,
@@ -49,6 +50,8 @@ __all__ = [
     "FAILED_TERMINATIONS",
     "POLICY_SPECS",
     "TERMINATIONS",
+    "Episode",
+    "GenerateFn",
     "Generation",
     "GenerationContext",
     "OpenAIPolicy",
