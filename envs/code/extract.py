@@ -10,7 +10,9 @@ The rule (documented for prompt writers and graders alike):
    one) is taken, else the last one. Models usually put the finished version last and
    sketches or usage examples earlier.
 3. With no fence at all, the whole reply is taken when it compiles as Python (a base model or
-   a bare-code policy); otherwise there is no code.
+   a bare-code policy); otherwise there is no code. Whatever the compiler raises on a reply
+   (SyntaxError, but also MemoryError or RecursionError on `"1+" * 200000` or long prose) means
+   "no code": a reply can cost the agent its reward, never raise out of the env.
 
 Example:
     >>> extract_code("Here:\\n```python\\ndef f():\\n    return 1\\n```")
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from agent_rl.pyast import PARSE_LOCK
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n", re.MULTILINE)
 PYTHON_TAGS = frozenset({"python", "py", "python3", "py3"})
@@ -53,8 +57,10 @@ def code_blocks(text: str) -> list[CodeBlock]:
 
 
 def _defines(code: str, name: str) -> bool:
+    # `[ \t]`, not `\s`: `^\s*` would rescan every run of blank lines from each line start.
     head = name.split(".")[0]
-    return re.search(rf"^\s*(?:async\s+)?(?:def|class)\s+{re.escape(head)}\b", code, re.M) is not None
+    pattern = rf"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(head)}\b"
+    return re.search(pattern, code, re.M) is not None
 
 
 def extract_code(text: str | None, entry_point: str | None = None) -> str | None:
@@ -64,8 +70,9 @@ def extract_code(text: str | None, entry_point: str | None = None) -> str | None
     blocks = code_blocks(text)
     if not blocks:
         try:
-            compile(text, "<reply>", "exec")
-        except (SyntaxError, ValueError):
+            with PARSE_LOCK:  # host-side parse: see agent_rl.pyast
+                compile(text, "<reply>", "exec")
+        except Exception:  # SyntaxError, ValueError, MemoryError, RecursionError, ...
             return None
         return text if text.endswith("\n") else text + "\n"
     for group in (

@@ -47,3 +47,44 @@ def test_bare_code_is_taken_only_when_it_compiles() -> None:
 def test_longer_fences_and_tildes() -> None:
     assert extract_code("````python\nx = '```'\n````") == "x = '```'\n"
     assert extract_code("~~~python\nx = 3\n~~~") == "x = 3\n"
+
+
+# -- model output that must never raise (issue 11, item 4) ------------------------------------
+
+HOSTILE_REPLIES = [
+    "1+" * 200_000 + "1",  # RecursionError in the compiler
+    "-" * 100_000 + "1",  # MemoryError (parser stack)
+    "not " * 100_000 + "x",
+    "a" + ".b" * 200_000,
+    "(" * 5_000,
+    "word " * 400_000,  # long prose
+    "x = 1\0",  # null byte: ValueError
+    "\udcff = 1",  # lone surrogate
+]
+
+
+def test_extraction_never_raises_on_pathological_replies() -> None:
+    for text in HOSTILE_REPLIES:
+        assert extract_code(text) is None, text[:40]
+        assert extract_code(text, "f") is None, text[:40]
+
+
+def test_entry_point_search_is_linear_in_blank_lines() -> None:
+    """`^\\s*def` rescanned every blank line from each line start: 50,000 took a minute."""
+    import time
+
+    text = "```python\n" + "\n" * 200_000 + "def g():\n    return 1\n```"
+    start = time.perf_counter()
+    assert extract_code(text, "f") is not None
+    assert time.perf_counter() - start < 5.0
+
+
+def test_code_env_scores_a_pathological_reply_as_the_agents_zero(sandbox) -> None:
+    from agent_rl.envs.code import CodeEnv
+
+    env = CodeEnv(sandbox=sandbox, timeout=5.0)
+    env.reset(options={"task": {"id": "t/add", "prompt": "Write add(a, b).",
+                                "entry_point": "add", "asserts": ["assert add(1, 2) == 3"]}})
+    _, reward, terminated, _, info = env.step({"role": "assistant", "content": "1+" * 200_000})
+    assert reward == 0.0 and terminated
+    assert not info.get("infra_error")
