@@ -15,6 +15,7 @@ import dataclasses
 import difflib
 import enum
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -57,6 +58,48 @@ def format_output(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, default=_json_fallback)
     except (TypeError, ValueError):
         return str(value)
+
+
+MAX_ARGUMENT_DEPTH = 100
+"""Nesting of containers allowed in tool arguments (deeper would overflow the recursion of
+the JSON decoder, the schema validator or a tool)."""
+MAX_INT_DIGITS = 4300
+"""CPython's limit for int <-> str conversion: a bigger int could be neither shown nor echoed."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _decode_arguments(raw: str) -> Any:
+    """`json.loads` that accepts standard JSON only (no NaN/Infinity, no >4300-digit ints).
+
+    Raises ValueError (JSONDecodeError included) or RecursionError for input it refuses.
+    """
+    return json.loads(raw, parse_constant=_reject_constant, parse_int=int)
+
+
+def _argument_problem(value: Any) -> str | None:
+    """Why decoded arguments cannot go on (too deep, a huge int, a non-finite float), or None.
+
+    Iterative, so a value nested 100,000 deep costs its size, not the stack.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list, tuple)):
+            if depth >= MAX_ARGUMENT_DEPTH:
+                return f"nested more than {MAX_ARGUMENT_DEPTH} levels deep"
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int):
+            if item.bit_length() > MAX_INT_DIGITS * 3.33:  # 3.32 bits per decimal digit
+                return f"an integer has more than {MAX_INT_DIGITS} digits"
+        elif isinstance(item, float) and not math.isfinite(item):
+            return "a number is NaN or infinite (not valid JSON)"
+    return None
 
 
 class _Prepared:
@@ -160,11 +203,12 @@ class ToolSet:
             arguments: Any = {}
         elif isinstance(raw, str):
             try:
-                arguments = json.loads(raw)
-            except json.JSONDecodeError as exc:
+                arguments = _decode_arguments(raw)
+            except (ValueError, RecursionError, MemoryError) as exc:
+                reason, _ = truncate_text(str(exc) or type(exc).__name__, 300)
                 return ToolResult(
                     content=(
-                        f"Error: the arguments of tool {name!r} are not valid JSON ({exc}). "
+                        f"Error: the arguments of tool {name!r} are not valid JSON ({reason}). "
                         "Send a JSON object."
                     ),
                     error="invalid_json",
@@ -183,13 +227,17 @@ class ToolSet:
                 name=name,
                 tool_call_id=call_id,
             )
-        problem = found.validation_error(arguments)
+        # Whatever the model sent, the failure is a result it can read: nothing raises.
+        problem = _argument_problem(arguments)
         if problem is None:
             try:
-                kwargs = found.prepare_kwargs(arguments)
-            except (ValueError, TypeError) as exc:
+                problem = found.validation_error(arguments)
+                if problem is None:
+                    kwargs = found.prepare_kwargs(arguments)
+            except Exception as exc:
                 problem = f"{type(exc).__name__}: {exc}"
         if problem is not None:
+            problem, _ = truncate_text(problem, 2000)
             schema = json.dumps(found.parameters, ensure_ascii=False)
             schema, _ = truncate_text(schema, 2000)
             return ToolResult(
