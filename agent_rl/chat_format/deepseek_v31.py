@@ -6,7 +6,10 @@ One function, `_segments`, walks the messages exactly like the official jinja te
 piece to its single id and tokenizes each text piece alone, so the loss mask comes from segment
 boundaries and never from diffing a prompt render against a full render (which is wrong for this
 template in thinking mode). Every text piece borders special tokens, where the tokenizer splits
-anyway, so the ids equal `tokenizer.encode(render(...))`.
+anyway, so the ids equal `tokenizer.encode(render(...))` -- except where message text spells a
+special token: text is tokenized with those strings split into ordinary tokens (`text_ids.py`),
+so no user message, tool output, argument or assistant prose can forge a turn boundary or a
+tool call. The rendered text is unchanged (byte-identical to the template); only its ids differ.
 
 Deliberate differences from the official template (it cannot express these):
 - thinking-mode training target: with `thinking=True`, the last assistant turn (after a user
@@ -44,6 +47,7 @@ from agent_rl.chat_format.special_tokens import (
     USER,
     V31_SPECIAL_TOKENS,
 )
+from agent_rl.chat_format.text_ids import TextEncoder
 from agent_rl.chat_format.tools_prompt import tools_system_prompt
 from agent_rl.errors import ConfigError, DataError
 
@@ -226,12 +230,8 @@ class DeepSeekV31Format(ChatFormat):
         self.eos_token_id = self._special_ids[EOS]
         self.bos_token_id = self._special_ids[BOS]
         self.stop_token_ids = [self.eos_token_id]
-        backend = getattr(tokenizer, "backend_tokenizer", None)
-        self._encode_batch = (
-            (lambda texts: [e.ids for e in backend.encode_batch(texts, add_special_tokens=False)])
-            if backend is not None
-            else (lambda texts: tokenizer(texts, add_special_tokens=False)["input_ids"])
-        )
+        # Text pieces never encode to control tokens (see text_ids.py).
+        self._encode_batch = TextEncoder(tokenizer).encode_batch
 
     # ---- text ---------------------------------------------------------------------------
     def _all_segments(

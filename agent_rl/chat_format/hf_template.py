@@ -7,6 +7,14 @@ token is trained when its characters fall in such a span. Observations are the t
 render adds after the model's own stop token, tokenized alone. Tool calls are parsed from
 hermes-style `<tool_call>{json}</tool_call>` when the template knows that syntax; otherwise the
 output is plain content.
+
+Message text never encodes to control tokens (issue 11): before rendering for ids, every
+added-token string inside a message or tool spec is swapped for a private-use placeholder, so
+the template's own markers are the only ones the tokenizer sees; each placeholder is then
+encoded as ordinary tokens of the original string (`text_ids.py`). The text is the one the
+template writes. Where a template reads a marker it names inside one message's content (V3.1
+drops history reasoning up to `</think>`), that marker of that message is left to it; if the
+rendering still changes, the conversation is refused with a `DataError`, never encoded wrongly.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from transformers import PreTrainedTokenizerBase
 
 from agent_rl.chat_format.base import ChatFormat, Encoded, Message, PrefixError
 from agent_rl.chat_format.parser import call_id
+from agent_rl.chat_format.text_ids import TextEncoder
 from agent_rl.errors import ConfigError, DataError
 
 _END_MARKERS = (
@@ -32,6 +41,42 @@ _END_MARKERS = (
 )
 _HERMES = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.DOTALL)
 _PLACEHOLDER_USER = {"role": "user", "content": "x"}
+
+
+class _Defanged:
+    """Messages and tools with added-token strings swapped for `S<k>S` placeholders."""
+
+    def __init__(self, sentinel: str, tokens: list[str]) -> None:
+        self.sentinel, self.tokens = sentinel, tokens
+        self.back = re.compile(re.escape(sentinel) + r"(\d+)" + re.escape(sentinel))
+        self._index = {t: k for k, t in enumerate(tokens)}
+
+    def walk(self, obj: Any, pattern: re.Pattern[str]) -> Any:
+        if isinstance(obj, str):
+            if pattern.search(obj) is None:
+                return obj
+            return pattern.sub(
+                lambda m: f"{self.sentinel}{self._index[m.group()]}{self.sentinel}", obj
+            )
+        if isinstance(obj, Mapping):
+            return {k: self.walk(v, pattern) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            return [self.walk(v, pattern) for v in obj]
+        return obj
+
+    def restore(self, text: str) -> str:
+        return self.back.sub(lambda m: self.tokens[int(m.group(1))], text)
+
+
+def _strings(obj: Any) -> Any:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, Mapping):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _strings(v)
 
 
 def _loads_closing(body: str) -> Any:
@@ -69,6 +114,96 @@ class HFChatFormat(ChatFormat):
         self.eos_token_id = self.stop_token_ids[0]
         self._stop_texts = [tokenizer.convert_ids_to_tokens(i) for i in self.stop_token_ids]
         self._hermes = "<tool_call>" in self.chat_template
+        self._text = TextEncoder(tokenizer)
+
+    # ---- text that must not become control tokens ----------------------------------------
+    def _defang(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[Mapping[str, Any]] | None,
+        thinking: bool,
+    ) -> tuple[list[Message], list[Mapping[str, Any]] | None, _Defanged | None]:
+        """Messages and tools to render for ids, and the placeholders used (None: none)."""
+        pattern = self._text.pattern
+        if pattern is None:
+            return list(messages), tools, None
+        hits = [
+            sorted({m.group() for t in _strings(msg) for m in pattern.finditer(t)})
+            for msg in messages
+        ]
+        tool_hit = tools and any(pattern.search(t) for t in _strings(list(tools)))
+        if not tool_hit and not any(hits):
+            return list(messages), tools, None
+        present: set[str] = set()
+        for text in _strings([list(messages), list(tools or [])]):
+            present.update(text)
+        sentinel = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in present)
+        d = _Defanged(sentinel, self._text.tokens)
+        tls = d.walk(list(tools), pattern) if tools else tools
+        want = self.render(messages, tools, thinking)
+
+        # A template may read a marker it names inside content (V3.1 drops history reasoning
+        # up to `</think>`): a (message, token) whose swap alone changes the rendering is left
+        # to the template; every other one is swapped.
+        def swapped(only: set[tuple[int, str]]) -> list[Message]:
+            out = []
+            for i, msg in enumerate(messages):
+                keep = [t for t in hits[i] if (i, t) in only]
+                if keep:
+                    p = re.compile("|".join(map(re.escape, sorted(keep, key=len, reverse=True))))
+                    msg = d.walk(msg, p)
+                out.append(msg)
+            return out
+
+        pairs = {(i, t) for i, ts in enumerate(hits) for t in ts}
+        read = {
+            (i, t)
+            for i, t in pairs
+            if t in self.chat_template
+            and d.restore(self.render(swapped({(i, t)}), tools, thinking)) != want
+        }
+        msgs = swapped(pairs - read)
+        if d.restore(self.render(msgs, tls, thinking)) == want:
+            return msgs, tls, d
+        raise DataError(
+            "the chat template rewrites a special-token string inside message text, so the "
+            "text cannot be encoded as plain tokens; remove it from the message",
+            key="messages",
+        )
+
+    def _ids(self, text: str, d: _Defanged | None = None) -> list[int]:
+        if not text:
+            return []
+        if d is None or d.sentinel not in text:
+            return self.tokenizer.encode(text, add_special_tokens=False)
+        ids, _ = self._ids_offsets(text, d)
+        return ids
+
+    def _ids_offsets(
+        self, text: str, d: _Defanged | None
+    ) -> tuple[list[int], list[tuple[int, int]]]:
+        """Ids of rendered text and each id's character span (placeholders: their whole span)."""
+        ids: list[int] = []
+        offsets: list[tuple[int, int]] = []
+
+        def plain(a: int, b: int) -> None:
+            if a < b:
+                enc = self.tokenizer(
+                    text[a:b], add_special_tokens=False, return_offsets_mapping=True
+                )
+                ids.extend(enc["input_ids"])
+                offsets.extend((a + x, a + y) for x, y in enc["offset_mapping"])
+
+        pos = 0
+        if d is not None:
+            for m in d.back.finditer(text):
+                plain(pos, m.start())
+                piece = self._text.encode(d.tokens[int(m.group(1))])
+                ids.extend(piece)
+                offsets.extend([(m.start(), m.end())] * len(piece))
+                pos = m.end()
+        plain(pos, len(text))
+        return ids, offsets
 
     # ---- text ---------------------------------------------------------------------------
     def render(
@@ -173,15 +308,13 @@ class HFChatFormat(ChatFormat):
         }
 
     # ---- ids ----------------------------------------------------------------------------
-    def _ids(self, text: str) -> list[int]:
-        return self.tokenizer.encode(text, add_special_tokens=False) if text else []
-
     def encode(
         self,
         messages: Sequence[Message],
         tools: Sequence[Mapping[str, Any]] | None = None,
         thinking: bool = False,
     ) -> Encoded:
+        messages, tools, d = self._defang(messages, tools, thinking)
         full = self.render(messages, tools, thinking)
         spans: list[tuple[int, int]] = []
         cursor = 0
@@ -213,12 +346,11 @@ class HFChatFormat(ChatFormat):
             end = self._stop_end(full, start, end)
             spans.append((start, end))
             cursor = end
-        enc = self.tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
+        ids, offsets = self._ids_offsets(full, d)
         mask = [
-            1 if any(a < e2 and b > s2 for s2, e2 in spans) and b > a else 0
-            for a, b in enc["offset_mapping"]
+            1 if any(a < e2 and b > s2 for s2, e2 in spans) and b > a else 0 for a, b in offsets
         ]
-        return Encoded(list(enc["input_ids"]), mask)
+        return Encoded(ids, mask)
 
     def encode_prompt(
         self,
@@ -226,15 +358,19 @@ class HFChatFormat(ChatFormat):
         tools: Sequence[Mapping[str, Any]] | None = None,
         thinking: bool = False,
     ) -> list[int]:
-        return self._ids(self.render(messages, tools, thinking, add_generation_prompt=True))
+        messages, tools, d = self._defang(messages, tools, thinking)
+        return self._ids(self.render(messages, tools, thinking, add_generation_prompt=True), d)
 
     def encode_completion(self, assistant_message: Message, thinking: bool = False) -> list[int]:
+        (_, assistant_message), _, d = self._defang(
+            [_PLACEHOLDER_USER, assistant_message], None, thinking
+        )
         head = self.render([_PLACEHOLDER_USER], add_generation_prompt=True, thinking=thinking)
         full = self.render([_PLACEHOLDER_USER, assistant_message], thinking=thinking)
         if not full.startswith(head):
             head = self.render([_PLACEHOLDER_USER], thinking=thinking)
         text = full[len(head) :]
-        return self._ids(text[: self._stop_end(text, 0, len(text))])
+        return self._ids(text[: self._stop_end(text, 0, len(text))], d)
 
     def encode_observation(
         self,
@@ -244,6 +380,8 @@ class HFChatFormat(ChatFormat):
     ) -> list[int]:
         if not history:
             return self.encode_prompt(new_messages, thinking=thinking)
+        both, _, d = self._defang([*history, *new_messages], None, thinking)
+        history, new_messages = both[: len(history)], both[len(history) :]
         before = self.render(history, thinking=thinking)
         after = self.render(
             [*history, *new_messages], thinking=thinking, add_generation_prompt=True
@@ -253,7 +391,7 @@ class HFChatFormat(ChatFormat):
             before = before[: self._stop_end(before, 0, len(before))]
         if not after.startswith(before):
             return self._raise_prefix(before, after)
-        return self._ids(after[len(before) :])
+        return self._ids(after[len(before) :], d)
 
     def _stop_end(self, text: str, start: int, end: int) -> int:
         """End of the last stop token in text[start:end], or `end` when there is none."""
