@@ -1,10 +1,14 @@
 """`agent-rl train`: SFT warm-up then RL (or any pipeline of sft, rl, dpo) on one machine.
 
     agent-rl train                                   # tiny model, Calculator env, SFT then GRPO
-    agent-rl train --env agent_rl/Math-v0 --algo dapo --config configs/math_dapo.yaml
-    agent-rl train --resume --out runs/default       # continue a killed run
+    agent-rl train --env agent_rl/Math-v0 --algo dapo --config configs/math_grpo.yaml
+    agent-rl train --out runs/demo --resume          # continue a killed run
+    agent-rl train --env my_envs.py:my/Env-v0 -k level=2
     agent-rl train sft --source tokenized --data data.jsonl
-    agent-rl train dpo --data pairs.jsonl --model runs/default/rl/checkpoints/step_000040/model
+    agent-rl train dpo --data pairs.jsonl --model runs/demo   # from the run's final model
+
+Each run gets its own folder (`runs/<command>-<timestamp>` unless `--out`); a folder holding
+another run's checkpoints is refused unless `--resume` (same settings) or `--overwrite`.
 
 Every option is also a config key (`--set rl.lr=1e-4` sets any of them); the command line wins
 over the YAML file, which wins over the defaults. Heavy imports happen inside the commands so
@@ -14,6 +18,7 @@ over the YAML file, which wins over the defaults. Heavy imports happen inside th
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,45 +38,67 @@ def _overrides(
     env: str | None = None,
     algo: str | None = None,
     model: str | None = None,
-    steps: int | None = None,
+    rl_steps: int | None = None,
+    sft_steps: int | None = None,
     out: str | None = None,
     device: str | None = None,
+    dataset: str | None = None,
+    env_kwargs: list[str] | None = None,
     sets: list[str] | None = None,
 ) -> list[str]:
+    import json
+
+    from agent_rl.cli.rollout import parse_env_kwargs
+
     items = []
     for key, value in (
         ("env.id", env),
         ("rl.algo", algo),
         ("model.name", model),
-        ("rl.steps", steps),
+        ("rl.steps", rl_steps),
+        ("sft.steps", sft_steps),
         ("output_dir", out),
         ("device", device),
     ):
         if value is not None:
             items.append(f"{key}={value}")
+    for key, value in parse_env_kwargs(env_kwargs, dataset).items():
+        items.append(f"env.kwargs.{key}={json.dumps(value)}")
     return items + list(sets or [])
 
 
 def _run(
-    config: Path | None, overrides: list[str], resume: bool, stages: list[str] | None = None
+    config: Path | None,
+    overrides: list[str],
+    resume: bool,
+    overwrite: bool = False,
+    stages: list[str] | None = None,
+    command: str = "train",
 ) -> dict[str, Any]:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from agent_rl.cli.rollout import quiet_libraries
     from agent_rl.train.config import load_config
-    from agent_rl.train.pipeline import run_pipeline
-
-    quiet_libraries()
 
     if stages is not None:
         overrides = [f"stages={','.join(stages)}", *overrides]
     cfg = load_config(config, overrides)
+    if "dpo" in cfg.stages and cfg.stages[0] == "dpo":
+        start = (
+            "the untrained embedded tiny model (pass --model RUN_DIR to start from a trained "
+            "policy)"
+            if cfg.model.name == "tiny"
+            else cfg.model.name
+        )
+        typer.echo(f"dpo starts from {start}", err=True)
+    return _train(cfg, resume, overwrite, command)
+
+
+def _train(cfg: Any, resume: bool, overwrite: bool, command: str) -> dict[str, Any]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from agent_rl.train.pipeline import run_pipeline
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # rich draws the progress
     console = Console(stderr=True)
-    console.print(
-        f"[bold]agent-rl train[/]: stages {' -> '.join(cfg.stages)}, algo {cfg.rl.algo}, "
-        f"model {cfg.model.name}, env {cfg.env.id}, out {cfg.output_dir}"
-    )
     tasks: dict[str, Any] = {}
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -97,74 +124,129 @@ def _run(
                 info += f" held-out {m['eval/success']:.2f}"
             progress.update(tasks[stage], completed=step, info=info)
 
-        summary = run_pipeline(cfg, resume=resume, on_step=on_step)
+        summary = run_pipeline(
+            cfg, resume=resume, overwrite=overwrite, on_step=on_step, command=command
+        )
+    for line in summary_lines(summary):
+        typer.echo(line)
+    return summary
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The run's result in a few lines (stdout): held-out success, tool use, DPO, where."""
+    cfg = summary["config"]
+    algo = cfg["rl"]["algo"].upper()
+    lines = []
     hs = summary.get("held_out_success")
     if hs:
-        console.print(
+        lines.append(
             f"held-out success: {hs['after_sft']:.3f} after SFT warm-up -> {hs['after_rl']:.3f} "
-            f"after {cfg.rl.algo.upper()} (gain {hs['gain']:+.3f})"
+            f"after {algo} (gain {hs['gain']:+.3f})"
         )
         tu = summary.get("held_out_tool_use")
-        if tu:
-            console.print(
+        if tu and (tu["after_sft"] or tu["after_rl"] or _has_tools(cfg)):
+            lines.append(
                 f"held-out episodes calling a tool: {tu['after_sft']:.3f} after SFT warm-up -> "
-                f"{tu['after_rl']:.3f} after {cfg.rl.algo.upper()}"
+                f"{tu['after_rl']:.3f} after {algo}"
             )
     dpo = summary["stages"].get("dpo")
     if dpo and "dpo/margin" in dpo:
-        console.print(f"DPO: margin {dpo['dpo/margin']:.3f}, accuracy {dpo['dpo/accuracy']:.2f}")
-    console.print(
-        f"done in {summary['seconds']:.0f}s; summary, metrics and plots in {cfg.output_dir}"
-    )
-    return summary
+        lines.append(f"DPO: margin {dpo['dpo/margin']:.3f}, accuracy {dpo['dpo/accuracy']:.2f}")
+    out = summary.get("output_dir", cfg.get("output_dir"))
+    lines.append(f"done in {summary['seconds']:.0f}s; summary, metrics, plots and models in {out}")
+    return lines
+
+
+def _has_tools(cfg: dict[str, Any]) -> bool:
+    """Whether the training env offers tools (so a tool-use rate of 0 means something)."""
+    try:
+        from agent_rl import envs
+
+        env = envs.make(cfg["env"]["id"], **dict(cfg["env"].get("kwargs") or {}))
+    except Exception:
+        return False
+    try:
+        return bool(getattr(env, "tool_names", ()))
+    finally:
+        env.close()
 
 
 CONFIG = typer.Option(
     None, "--config", "-c", help="YAML config (see configs/).", exists=True, dir_okay=False
 )
 SETS = typer.Option(None, "--set", "-s", help="Any config key: --set rl.lr=1e-4 (repeatable).")
-RESUME = typer.Option(False, "--resume", help="Continue from the last checkpoints in --out.")
-OUT = typer.Option(None, "--out", "-o", help="Run directory (output_dir).")
+RESUME = typer.Option(
+    False, "--resume", help="Continue the run in --out (its settings must match)."
+)
+OVERWRITE = typer.Option(
+    False, "--overwrite", help="Replace the run in --out (its checkpoints are deleted)."
+)
+OUT = typer.Option(None, "--out", "-o", help="Run directory (default: runs/<command>-<timestamp>).")
 MODEL = typer.Option(
-    None, "--model", "-m", help="tiny (the embedded default) or a local model dir."
+    None,
+    "--model",
+    "-m",
+    help="tiny (the embedded default), a local model dir, or a run dir (its final model).",
 )
 DEVICE = typer.Option(None, "--device", help="auto, cpu, cuda, cuda:N.")
+DATASET = typer.Option(
+    None, "--dataset", help="Task source of the env (env `source`): a file or reasoning_gym:NAME."
+)
+ENV_KWARGS = typer.Option(
+    None, "--env-kwarg", "-k", help="Env option key=value, JSON values parsed (repeatable)."
+)
 
 
 @app.callback()
 def train(
     ctx: typer.Context,
     env: str | None = typer.Option(
-        None, "--env", "-e", help="Environment id (default agent_rl/Calculator-v0)."
+        None,
+        "--env",
+        "-e",
+        help="Env id (default agent_rl/Calculator-v0), module:EnvId or file.py:EnvId.",
     ),
     algo: str | None = typer.Option(None, "--algo", "-a", help="grpo | ppo | dapo | gspo."),
     model: str | None = MODEL,
     config: Path | None = CONFIG,
-    steps: int | None = typer.Option(None, "--steps", help="RL steps."),
+    steps: int | None = typer.Option(None, "--steps", help="RL steps (same as --rl-steps)."),
+    rl_steps: int | None = typer.Option(None, "--rl-steps", help="RL steps."),
+    sft_steps: int | None = typer.Option(None, "--sft-steps", help="SFT warm-up steps."),
     out: str | None = OUT,
     device: str | None = DEVICE,
     resume: bool = RESUME,
+    overwrite: bool = OVERWRITE,
+    dataset: str | None = DATASET,
+    env_kwargs: list[str] | None = ENV_KWARGS,
     sets: list[str] | None = SETS,
     stages: str | None = typer.Option(None, "--stages", help="Comma list, e.g. sft,rl,dpo."),
 ) -> None:
     """Run the pipeline (default: SFT warm-up, then RL) and report held-out success."""
+    if steps is not None and rl_steps is not None and steps != rl_steps:
+        raise typer.BadParameter("--steps and --rl-steps disagree; give one", param_hint="--steps")
+    shared = dict(env=env, algo=algo, model=model, out=out, device=device, dataset=dataset)
     if ctx.invoked_subcommand is not None:
         ctx.obj = {
             "config": config,
-            "sets": _overrides(env=env, algo=algo, model=model, out=out, device=device, sets=sets),
+            "sets": _overrides(**shared, env_kwargs=env_kwargs, sets=sets),
             "resume": resume,
+            "overwrite": overwrite,
         }
         return
     overrides = _overrides(
-        env=env, algo=algo, model=model, steps=steps, out=out, device=device, sets=sets
+        **shared,
+        rl_steps=rl_steps if rl_steps is not None else steps,
+        sft_steps=sft_steps,
+        env_kwargs=env_kwargs,
+        sets=sets,
     )
     if stages:
         overrides.insert(0, f"stages={stages}")
-    _run(config, overrides, resume)
+    _run(config, overrides, resume, overwrite)
 
 
 def _parent(ctx: typer.Context) -> dict[str, Any]:
-    return ctx.obj or {"config": None, "sets": [], "resume": False}
+    return ctx.obj or {"config": None, "sets": [], "resume": False, "overwrite": False}
 
 
 @app.command("sft")
@@ -182,6 +264,7 @@ def sft(
     out: str | None = OUT,
     device: str | None = DEVICE,
     resume: bool = RESUME,
+    overwrite: bool = OVERWRITE,
     sets: list[str] | None = SETS,
 ) -> None:
     """Supervised fine-tuning only (masked cross-entropy on assistant tokens)."""
@@ -193,10 +276,15 @@ def sft(
             source = "auto"
     if source:
         extra.append(f"sft.source={source}")
-    if steps is not None:
-        extra.append(f"sft.steps={steps}")
-    extra += _overrides(model=model, out=out, device=device, sets=sets)
-    _run(config or parent["config"], extra, resume or parent["resume"], stages=["sft"])
+    extra += _overrides(model=model, sft_steps=steps, out=out, device=device, sets=sets)
+    _run(
+        config or parent["config"],
+        extra,
+        resume or parent["resume"],
+        overwrite or parent["overwrite"],
+        stages=["sft"],
+        command="train-sft",
+    )
 
 
 @app.command("dpo")
@@ -212,9 +300,14 @@ def dpo(
     out: str | None = OUT,
     device: str | None = DEVICE,
     resume: bool = RESUME,
+    overwrite: bool = OVERWRITE,
     sets: list[str] | None = SETS,
 ) -> None:
-    """DPO only (sigmoid loss against a frozen copy of the starting weights)."""
+    """DPO only (sigmoid loss against a frozen copy of the starting weights).
+
+    It starts from --model: give the run folder of a trained policy (`--model runs/X`) to
+    improve that policy; without it DPO starts from the untrained embedded model.
+    """
     parent = _parent(ctx)
     extra = [*parent["sets"], f"dpo.data={','.join(data)}"]
     if beta is not None:
@@ -222,4 +315,11 @@ def dpo(
     if steps is not None:
         extra.append(f"dpo.steps={steps}")
     extra += _overrides(model=model, out=out, device=device, sets=sets)
-    _run(config or parent["config"], extra, resume or parent["resume"], stages=["dpo"])
+    _run(
+        config or parent["config"],
+        extra,
+        resume or parent["resume"],
+        overwrite or parent["overwrite"],
+        stages=["dpo"],
+        command="train-dpo",
+    )

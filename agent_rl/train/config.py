@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -219,7 +220,8 @@ class TrainConfig:
     checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
     stages: list[str] = field(default_factory=lambda: ["sft", "rl"])
     """Stages run in order: any of sft, rl, dpo."""
-    output_dir: str = "runs/default"
+    output_dir: str = ""
+    """The run's folder; empty: a new `runs/<command>-<timestamp>` (see `agent_rl.train.run`)."""
     device: str = "auto"
     """auto (cuda when available), cpu, cuda, cuda:N."""
     precision: str = "auto"
@@ -326,8 +328,13 @@ def apply_overrides(cfg: TrainConfig, overrides: Sequence[str] | Mapping[str, An
         target: Any = cfg
         for i, part in enumerate(parts[:-1]):
             target = getattr(target, _check_name(target, part, ".".join(parts[:i])))
+            if isinstance(target, dict) and i == len(parts) - 2:
+                break  # env.kwargs.source=x: one key of a mapping setting
             if not dataclasses.is_dataclass(target):
                 raise ConfigError(f"{'.'.join(parts[: i + 1])} is not a section", key=key)
+        if isinstance(target, dict):
+            target[parts[-1]] = value
+            continue
         name = _check_name(target, parts[-1], ".".join(parts[:-1]))
         f = {f.name: f for f in dataclasses.fields(target)}[name]
         hints = typing.get_type_hints(type(target))
@@ -420,16 +427,19 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
             f = float(value)
         except ValueError:
             raise ConfigError(f"expected an integer, got {value!r}", key=key) from None
-        if f != int(f):
+        if not math.isfinite(f) or f != int(f):
             raise ConfigError(f"expected an integer, got {value!r}", key=key)
         return int(f)
     if hint is float:
         if isinstance(value, bool):
             raise ConfigError(f"expected a number, got {value!r}", key=key)
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise ConfigError(f"expected a number, got {value!r}", key=key) from None
+        if not math.isfinite(number):
+            raise ConfigError(f"expected a finite number, got {value!r}", key=key)
+        return number
     if hint is str:
         if isinstance(value, (dict, list)) or value is None:
             raise ConfigError(f"expected a string, got {value!r}", key=key)
@@ -454,7 +464,13 @@ def _choice(value: Any, allowed: Sequence[Any], key: str) -> None:
         )
 
 
+#: Learning rates above this are a typo (1e30) rather than a setting: training would diverge.
+MAX_LR = 1.0
+
+
 def _positive(value: float, key: str, *, zero_ok: bool = False) -> None:
+    if not math.isfinite(value):
+        raise ConfigError(f"must be a finite number, got {value!r}", key=key)
     if value < 0 or (value == 0 and not zero_ok):
         raise ConfigError(f"must be {'>= 0' if zero_ok else '> 0'}, got {value!r}", key=key)
 
@@ -498,6 +514,9 @@ def validate(cfg: TrainConfig) -> None:
         _positive(getattr(rl, key), f"rl.{key}")
     for key in ("kl_coef", "entropy_coef", "warmup_steps", "weight_decay", "overlong_penalty"):
         _positive(getattr(rl, key), f"rl.{key}", zero_ok=True)
+    for key, lr in (("rl.lr", rl.lr), ("sft.lr", sft.lr), ("dpo.lr", dpo.lr)):
+        if lr > MAX_LR:
+            raise ConfigError(f"must be <= {MAX_LR:g} (training diverges), got {lr!r}", key=key)
     if rl.clip_ratio_c <= 1.0:
         raise ConfigError(
             f"must be > 1 (dual-clip bound), got {rl.clip_ratio_c}", key="rl.clip_ratio_c"
@@ -525,7 +544,7 @@ def validate(cfg: TrainConfig) -> None:
     _positive(ro.temperature, "rollout.temperature", zero_ok=True)
     if not 0.0 < ro.top_p <= 1.0:
         raise ConfigError(f"must be in (0, 1], got {ro.top_p}", key="rollout.top_p")
-    for key in ("max_tokens", "max_turns", "max_total_tokens", "concurrency"):
+    for key in ("max_tokens", "max_turns", "max_total_tokens", "concurrency", "step_timeout_s"):
         _positive(getattr(ro, key), f"rollout.{key}")
     for section, obj in (("sft", sft), ("dpo", dpo)):
         for key in ("steps", "batch_size", "micro_batch_size", "lr", "max_length"):

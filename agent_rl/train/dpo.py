@@ -134,6 +134,8 @@ def train_dpo(
         stage.log_step(step + 1, dc.steps, last)
         stage.maybe_checkpoint(step + 1, dc.steps, model, tokenizer, opt, sched, {})
     stage.finish()
+    if stage.last_checkpoint is not None:
+        last["checkpoint"] = str(stage.last_checkpoint)
     return last
 
 
@@ -148,6 +150,15 @@ def preference_margin(
     return float((beta * ((pc - rc) - (pr - rr))).mean())
 
 
+def load_dpo_pairs(cfg: TrainConfig, chat_format: Any) -> list[PreferencePair]:
+    """Every pair of `cfg.dpo.data`, encoded with `chat_format`."""
+    pairs: list[PreferencePair] = []
+    for f in cfg.dpo.data:
+        pairs.extend(load_pairs(f, chat_format))
+    log.info("dpo: %d pairs from %s", len(pairs), cfg.dpo.data)
+    return pairs
+
+
 def train_dpo_from_config(
     cfg: TrainConfig,
     model: Any,
@@ -158,8 +169,5 @@ def train_dpo_from_config(
     resume: bool = False,
     on_step: StepCallback | None = None,
 ) -> dict[str, Any]:
-    pairs: list[PreferencePair] = []
-    for f in cfg.dpo.data:
-        pairs.extend(load_pairs(f, chat_format))
-    log.info("dpo: %d pairs from %s", len(pairs), cfg.dpo.data)
+    pairs = load_dpo_pairs(cfg, chat_format)
     return train_dpo(cfg, model, tokenizer, pairs, out_dir, resume=resume, on_step=on_step)

@@ -1,9 +1,11 @@
 """Run the configured stages in order (sft -> rl -> dpo), handing the weights on.
 
-Each stage writes under `output_dir/<stage>/`. With `resume=True` a stage whose final
-checkpoint exists is skipped (its weights are loaded), the interrupted stage continues from
-its last checkpoint, and later stages start as usual. `summary.json` at the top of the run
-records what each stage reported (for RL: held-out success before and after).
+Each stage writes under `output_dir/<stage>/` (see `agent_rl.train.run` for the folder rules).
+With `resume=True` a stage whose final checkpoint was made with the same settings is reused
+(its weights are loaded), the interrupted stage continues from its last checkpoint, and later
+stages start as usual. `summary.json` at the top of the run records what each stage reported
+(for RL: held-out success before and after); `<stage>/latest` names its final model.
+Importing this module does not import torch.
 """
 
 from __future__ import annotations
@@ -11,15 +13,29 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agent_rl.train.checkpoint import atomic_write_text
-from agent_rl.train.common import StepCallback, seed_everything
 from agent_rl.train.config import STAGES, TrainConfig
-from agent_rl.train.modeling import load_policy, load_weights
+from agent_rl.train.run import RunDir, default_run_dir, resolve_model, write_text
 
 log = logging.getLogger(__name__)
+
+#: Called after every step with (stage, step, total_steps, metrics); see `agent_rl.train.common`.
+StepCallback = Callable[[str, int, int, dict[str, Any]], None]
+
+
+def load_policy(name: str, dtype: str) -> tuple[Any, Any]:
+    from agent_rl.train.modeling import load_policy as load
+
+    return load(name, dtype)
+
+
+def load_weights(model: Any, path: Path) -> None:
+    from agent_rl.train.modeling import load_weights as load
+
+    load(model, path)
 
 
 def get_format(tokenizer: Any) -> Any:
@@ -29,31 +45,74 @@ def get_format(tokenizer: Any) -> Any:
 
 
 def run_pipeline(
-    cfg: TrainConfig, *, resume: bool = False, on_step: StepCallback | None = None
+    cfg: TrainConfig,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    on_step: StepCallback | None = None,
+    command: str = "train",
 ) -> dict[str, Any]:
-    """Train `cfg.stages` in order; returns (and writes) the run summary."""
-    import torch
-    import yaml
+    """Train `cfg.stages` in order; returns (and writes) the run summary.
 
+    Arguments, data files and the output folder are checked before any work (see
+    `agent_rl.train.run`); a run that fails before its first checkpoint leaves no folder
+    behind when it made that folder.
+    """
     cfg.resolve()
-    out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if not cfg.output_dir:
+        cfg.output_dir = str(default_run_dir(command))
+    cfg.model.name = resolve_model(cfg.model.name)
+    preflight(cfg)
+    run = RunDir.check(
+        cfg.output_dir, cfg.to_dict(), resume=resume, overwrite=overwrite, command=command
+    )
+    try:
+        return _train(cfg, run, on_step)
+    except BaseException:
+        run.abandon()
+        raise
+
+
+def preflight(cfg: TrainConfig) -> None:
+    """Fail fast, before torch loads, on what would fail later: data files and the env id."""
+    from agent_rl.errors import ConfigError
+
+    for section, files in (("sft", cfg.sft.data), ("dpo", cfg.dpo.data)):
+        if section not in cfg.stages or (section == "sft" and cfg.sft.source == "oracle"):
+            continue
+        for f in files:
+            if not Path(f).is_file():
+                raise ConfigError(f"{f}: no such file", key=f"{section}.data")
+    if "rl" in cfg.stages or ("sft" in cfg.stages and cfg.sft.source == "oracle"):
+        from agent_rl.envs.core.registry import resolve_env_id
+
+        cfg.env.id = resolve_env_id(cfg.env.id)
+
+
+def _train(cfg: TrainConfig, run: RunDir, on_step: StepCallback | None) -> dict[str, Any]:
+    import torch
+
+    from agent_rl.train.common import seed_everything
+
+    out = run.path
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    atomic_write_text(out / "config.yaml", yaml.safe_dump(cfg.to_dict(), sort_keys=False))
     seed_everything(cfg.seed)
     model, tokenizer = load_policy(cfg.model.name, cfg.model.dtype)
     chat_format = get_format(tokenizer)
     summary: dict[str, Any] = {"config": cfg.to_dict(), "stages": {}}
+    previous = _read_summary(out) if run.resume else {}
     t_run = time.perf_counter()
     for stage in cfg.stages:
         t0 = time.perf_counter()
         stage_dir = out / stage
-        final = _final_checkpoint(stage_dir)
-        if resume and final is not None:
-            log.info("%s: finished earlier (%s); loading its weights", stage, final)
+        final = run.reuse.get(stage)
+        if final is not None:
+            log.info("%s: finished earlier with the same settings (%s); reusing it", stage, final)
+            run.begin()
             load_weights(model, final / "model")
-            prev = _read_summary(out).get("stages", {}).get(stage)
+            run.mark_latest(stage, final)
+            prev = previous.get("stages", {}).get(stage)
             summary["stages"][stage] = prev or {"checkpoint": str(final)}
             continue
         seed_everything(cfg.seed + 1000 * (STAGES.index(stage) + 1))
@@ -61,25 +120,31 @@ def run_pipeline(
             from agent_rl.train.sft import sft_examples, train_sft
 
             examples = sft_examples(cfg, chat_format, stage_dir)
+            run.begin()
             result = train_sft(
-                cfg, model, tokenizer, examples, stage_dir, resume=resume, on_step=on_step
+                cfg, model, tokenizer, examples, stage_dir, resume=run.resume, on_step=on_step
             )
         elif stage == "rl":
             from agent_rl.train.rl import RLTrainer
 
             trainer = RLTrainer(cfg, model, tokenizer, chat_format, stage_dir, on_step=on_step)
-            result = trainer.train(resume=resume)
+            run.begin()
+            result = trainer.train(resume=run.resume)
         else:
-            from agent_rl.train.dpo import train_dpo_from_config
+            from agent_rl.train.dpo import load_dpo_pairs, train_dpo
 
-            result = train_dpo_from_config(
-                cfg, model, tokenizer, chat_format, stage_dir, resume=resume, on_step=on_step
+            pairs = load_dpo_pairs(cfg, chat_format)
+            run.begin()
+            result = train_dpo(
+                cfg, model, tokenizer, pairs, stage_dir, resume=run.resume, on_step=on_step
             )
         result = dict(result)
         result["seconds"] = time.perf_counter() - t0
+        if result.get("checkpoint"):
+            run.mark_latest(stage, Path(result["checkpoint"]))
         summary["stages"][stage] = result
         summary["seconds"] = time.perf_counter() - t_run
-        atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+        write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
     summary["seconds"] = time.perf_counter() - t_run
     rl = summary["stages"].get("rl")
     if rl and rl.get("eval_before") and rl.get("eval_after"):
@@ -90,19 +155,11 @@ def run_pipeline(
                 "after_sft": rl["eval_before"]["eval/tool_use"],
                 "after_rl": rl["eval_after"]["eval/tool_use"],
             }
-    _reward_curve(out, summary)
-    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+    if "rl" in cfg.stages:
+        _reward_curve(out, summary)
+    summary["output_dir"] = str(out)
+    write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
     return summary
-
-
-def _final_checkpoint(stage_dir: Path) -> Path | None:
-    from agent_rl.train.checkpoint import CheckpointManager
-
-    latest = CheckpointManager(stage_dir / "checkpoints").latest()
-    if latest is None:
-        return None
-    state = json.loads((latest / "state.json").read_text())
-    return latest if state.get("final") else None
 
 
 def _read_summary(out: Path) -> dict[str, Any]:

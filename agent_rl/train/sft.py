@@ -77,11 +77,6 @@ def oracle_examples(cfg: TrainConfig, chat_format: Any, cache: Path | None = Non
             concurrency=cfg.rollout.concurrency,
         )
         trajs = engine.run(seeds=list(range(start, start + cfg.sft.episodes)))
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            write_jsonl(trajs, tmp)
-            tmp.replace(cache)
     good = [t for t in trajs if not t.failed and t.reward >= cfg.rl.success_threshold]
     if not good:
         raise DataError(
@@ -89,6 +84,11 @@ def oracle_examples(cfg: TrainConfig, chat_format: Any, cache: Path | None = Non
             f"terminations: {sorted({t.termination for t in trajs})}",
             key="sft.source",
         )
+    if cache is not None and not cache.is_file():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        write_jsonl(trajs, tmp)
+        tmp.replace(cache)
     if len(good) < len(trajs):
         log.warning(
             "oracle: %d of %d episodes were not solved; kept the solved ones",
@@ -132,11 +132,31 @@ def _limits(cfg: TrainConfig, cls: Any) -> Any:
     )
 
 
+def oracle_cache_name(cfg: TrainConfig) -> str:
+    """`oracle-<key>.jsonl`: the key hashes everything that shapes the demonstrations (env,
+    its options, limits, episodes and seeds, thinking mode, the tokenizer's model), so a
+    changed config never reuses another config's cache."""
+    from agent_rl.train.run import fingerprint
+
+    ro = cfg.rollout
+    key = {
+        "env": cfg.env.id,
+        "kwargs": cfg.env.kwargs,
+        "thinking": cfg.env.thinking,
+        "model": cfg.model.name,
+        "limits": [ro.max_turns, ro.max_tokens, ro.max_total_tokens, ro.step_timeout_s],
+        "episodes": cfg.sft.episodes,
+        "seed_start": cfg.sft.seed_start,
+    }
+    return f"oracle-{fingerprint(key)}.jsonl"
+
+
 def sft_examples(
     cfg: TrainConfig, chat_format: Any, stage_dir: Path | None = None
 ) -> list[Example]:
     if cfg.sft.source == "oracle":
-        return oracle_examples(cfg, chat_format, stage_dir / "oracle.jsonl" if stage_dir else None)
+        cache = stage_dir / oracle_cache_name(cfg) if stage_dir else None
+        return oracle_examples(cfg, chat_format, cache)
     return load_examples(cfg.sft.source, cfg.sft.data, chat_format)
 
 
@@ -226,4 +246,6 @@ def train_sft(
     if start >= steps and stage.last_checkpoint is None:
         log.info("sft: already finished")
     stage.finish()
+    if stage.last_checkpoint is not None:
+        last["checkpoint"] = str(stage.last_checkpoint)
     return last

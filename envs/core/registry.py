@@ -22,6 +22,7 @@ import difflib
 import importlib
 import logging
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -86,7 +87,8 @@ def register(
     """Register an env under a Gymnasium id; `kwargs` become constructor defaults.
 
     Registering the same id with the same entry point and kwargs again is a no-op (so
-    registration functions can run many times); different values replace the old entry.
+    registration functions can run many times); different values replace the old entry with
+    a warning, as Gymnasium does.
 
     Args:
         id: `[namespace/]Name-vN`, e.g. `agent_rl/Math-v0`.
@@ -112,7 +114,13 @@ def register(
         ):
             return
         if existing is not None:
-            gym_registry.pop(id)  # replace quietly: re-registration is deliberate here
+            # As Gymnasium does: a second, different registration of one id wins, with a
+            # warning (two plugins claiming an id is a bug worth seeing).
+            old = _entries[id].entry_point_name if id in _entries else existing.entry_point
+            warnings.warn(
+                f"overriding env {id!r}: was {old}, now {entry.entry_point_name}", stacklevel=2
+            )
+            gym_registry.pop(id)
         gymnasium.register(
             id=id, entry_point=entry_point, nondeterministic=nondeterministic, kwargs=dict(kwargs)
         )
@@ -199,11 +207,77 @@ def make(id: str, **kwargs: Any) -> Any:
     `gymnasium.make` wraps envs in Gymnasium's checker wrappers, which hide the agent-env
     methods (`areset`, `reference_action`, ...); this returns the env itself, with `.spec` set.
 
+    `id` may also be `module.path:EnvId` or `path/to/file.py:EnvId` (see `resolve_env_id`).
+
     Raises:
         UnknownEnvError: `id` is not registered (the message lists close matches).
     """
-    if id not in gym_registry:  # scanning installed packages costs ~10 ms: only when needed
-        load_entry_points()
-    if id not in gym_registry:
-        raise unknown_env_error(id)
+    id = resolve_env_id(id)
     return gymnasium.make(id, disable_env_checker=True, **kwargs).unwrapped
+
+
+def resolve_env_id(spec: str) -> str:
+    """The registered id named by `spec`, importing a user's module or file first.
+
+    `EnvId` is looked up as is (plugins loaded when needed). `module.path:EnvId` imports the
+    module, and `path/to/file.py:EnvId` loads the file, before the lookup, as Gymnasium's
+    `module:EnvId` does: the module registers its envs on import, no packaging needed.
+
+    Raises:
+        UnknownEnvError: the id is not registered after the import (close matches listed).
+        ConfigError: the module or file cannot be found or fails to import.
+    """
+    if ":" in spec:
+        source, _, env_id = spec.partition(":")
+        if not source or not env_id:
+            raise ConfigError(f"expected module:EnvId or file.py:EnvId, got {spec!r}", key="env")
+        load_env_module(source)
+    else:
+        env_id = spec
+    if env_id not in gym_registry:  # scanning installed packages costs ~10 ms: only when needed
+        load_entry_points()
+    if env_id not in gym_registry:
+        raise unknown_env_error(env_id)
+    return env_id
+
+
+_user_modules: dict[str, Any] = {}
+
+
+def load_env_module(source: str) -> Any:
+    """Import `source` (a dotted module or a `.py` file) once per process; returns the module."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    if source in _user_modules:
+        return _user_modules[source]
+    path = Path(source)
+    try:
+        if source.endswith(".py") or path.is_file():
+            if not path.is_file():
+                raise ConfigError(f"{source}: no such file", key="env")
+            resolved = path.resolve()
+            name = "agent_rl_user_env_" + resolved.stem + f"_{abs(hash(str(resolved))):x}"
+            spec = importlib.util.spec_from_file_location(name, resolved)
+            if spec is None or spec.loader is None:
+                raise ConfigError(f"{source}: cannot load it as a Python file", key="env")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(name, None)
+                raise
+        else:
+            module = importlib.import_module(source)
+    except ConfigError:
+        raise
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"cannot import {source!r}: {exc}", key="env") from exc
+    except Exception as exc:
+        raise ConfigError(
+            f"importing {source!r} failed: {type(exc).__name__}: {exc}", key="env"
+        ) from exc
+    _user_modules[source] = module
+    return module

@@ -84,6 +84,16 @@ def test_unknown_key_gives_close_matches(tmp_path):
         ("rl.dynamic_sampling=maybe", "rl.dynamic_sampling"),
         ("rl.clip_ratio_c=0.5", "rl.clip_ratio_c"),
         ("sft.drop_tool_turns=1.5", "sft.drop_tool_turns"),
+        ("rl.steps=nan", "rl.steps"),
+        ("rl.steps=inf", "rl.steps"),
+        ("rl.lr=nan", "rl.lr"),
+        ("rl.lr=inf", "rl.lr"),
+        ("rl.lr=1e30", "rl.lr"),
+        ("sft.lr=-1", "sft.lr"),
+        ("rollout.temperature=nan", "rollout.temperature"),
+        ("eval.temperature=.nan", "eval.temperature"),
+        ("rollout.step_timeout_s=-5", "rollout.step_timeout_s"),
+        ("rollout.step_timeout_s=.inf", "rollout.step_timeout_s"),
     ],
 )
 def test_bad_values_raise_with_the_key(override, key):
