@@ -2,6 +2,9 @@
 
 Public API:
     AgentEnv, StepOutcome, ValidationReport, Task, Message        (the env contract)
+    Score, Scorer, ExtractionMode                                  (scoring)
+    Target, RawTarget                                              (typed task targets)
+    shared_tasks, split_tasks, in_test_split, disjoint_from       (task sources and splits)
     MessagesSpace, AssistantMessageSpace, spaces                  (Gymnasium spaces)
     register, register_env, make, list_envs, registered_envs,
     load_entry_points, register_builtin_envs                      (registry)
@@ -29,8 +32,17 @@ from agent_rl.envs.core.registry import (
     registered_envs,
     unregister,
 )
+from agent_rl.envs.core.scoring import EXTRACTION_MODES, ExtractionMode, Score, Scorer
+from agent_rl.envs.core.source import (
+    SPLITS,
+    clear_shared_tasks,
+    disjoint_from,
+    in_test_split,
+    shared_tasks,
+    split_tasks,
+)
 from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace
-from agent_rl.envs.core.task import Task
+from agent_rl.envs.core.task import RawTarget, Target, Task
 
 BUILTIN_ENVS: dict[str, tuple[str, str]] = {
     "agent_rl/Math-v0": (
@@ -45,6 +57,7 @@ BUILTIN_ENVS: dict[str, tuple[str, str]] = {
         "agent_rl.envs.code.env:CodeEnv",
         "Python programming tasks (HumanEval, MBPP, stdin/stdout) graded in a sandbox",
     ),
+    "agent_rl/SearchSession-v0": ("agent_rl.envs.search.env:SearchSessionEnv", "Multi-turn search sessions: search/open tools, a simulated user, grounded answers"),
 }
 
 
@@ -71,6 +84,18 @@ _LAZY = {
 
 __all__ = [
     "BUILTIN_ENVS",
+    "EXTRACTION_MODES",
+    "SPLITS",
+    "ExtractionMode",
+    "RawTarget",
+    "Score",
+    "Scorer",
+    "Target",
+    "clear_shared_tasks",
+    "disjoint_from",
+    "in_test_split",
+    "shared_tasks",
+    "split_tasks",
     "ENTRY_POINT_GROUP",
     "AgentEnv",
     "AssistantMessageSpace",
@@ -97,7 +122,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'envs' has no attribute {name!r}")
+        raise AttributeError(f"module 'agent_rl.envs' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -52,6 +52,9 @@ class ToolResult:
         duration_s: wall time of the tool itself (0 when it never ran).
         truncated_chars: how many characters of output were cut by truncation.
         value: the tool's raw return value on success (not sent to the model).
+        infra_error: why the tool's own infrastructure failed (sandbox down, service
+            unreachable), else None. Not the agent's fault: the env marks the step
+            `info["infra_error"]` so the episode is dropped and counted, never scored 0.
     """
 
     content: str
@@ -61,6 +64,7 @@ class ToolResult:
     duration_s: float = 0.0
     truncated_chars: int = 0
     value: Any = field(default=None, repr=False)
+    infra_error: str | None = None
 
     @property
     def ok(self) -> bool:

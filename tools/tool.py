@@ -33,6 +33,10 @@ class Tool:
         timeout: seconds before the call becomes a `timeout` result (None: the toolset default).
         max_output_chars: truncation limit of this tool's output (None: the toolset default).
         param_types: Python annotations used to coerce JSON values (set by `@tool`).
+        on_reset: called when an episode starts (`ToolSet.reset`): stateful tools (a Python
+            session, a file system, a service) drop what the last episode left.
+        on_close: called once when the owner is done (`ToolSet.close`): release processes,
+            sandboxes, connections.
     """
 
     def __init__(
@@ -45,6 +49,8 @@ class Tool:
         timeout: float | None = None,
         max_output_chars: int | None = None,
         param_types: dict[str, Any] | None = None,
+        on_reset: Callable[[], Any] | None = None,
+        on_close: Callable[[], Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise ConfigError(
@@ -75,6 +81,8 @@ class Tool:
         self.timeout = timeout
         self.max_output_chars = max_output_chars
         self.param_types = dict(param_types or {})
+        self.on_reset = on_reset
+        self.on_close = on_close
         self._validator = Draft202012Validator(parameters)
         target = fn if inspect.isroutine(fn) else type(fn).__call__
         self.is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(target)

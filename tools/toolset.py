@@ -124,12 +124,43 @@ class ToolSet:
         *,
         max_output_chars: int | None = DEFAULT_MAX_OUTPUT_CHARS,
         default_timeout: float | None = None,
+        on_reset: Callable[[], Any] | None = None,
+        on_close: Callable[[], Any] | None = None,
     ) -> None:
         self.max_output_chars = max_output_chars
         self.default_timeout = default_timeout
+        self.on_reset = on_reset
+        self.on_close = on_close
         self._tools: dict[str, Tool] = {}
         for item in tools:
             self.add(item)
+
+    # ----------------------------------------------------------------- lifecycle
+    def reset(self) -> None:
+        """Start of an episode: every stateful tool (and the set's own hook) drops its state.
+
+        The env calls this from `reset`, so no env reaches into a tool's internals.
+        """
+        for item in self._tools.values():
+            if item.on_reset is not None:
+                item.on_reset()
+        if self.on_reset is not None:
+            self.on_reset()
+
+    def close(self) -> None:
+        """The owner is done: release every tool's resources (each hook runs once per call,
+        and one failing hook does not keep the others from running)."""
+        errors: list[BaseException] = []
+        hooks = [t.on_close for t in self._tools.values()] + [self.on_close]
+        for hook in hooks:
+            if hook is None:
+                continue
+            try:
+                hook()
+            except Exception as exc:  # close everything, then report the first failure
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
     def add(self, item: Tool | Callable[..., Any]) -> Tool:
         """Add a tool (or a typed function); a duplicate name is a ConfigError."""
@@ -149,10 +180,14 @@ class ToolSet:
         return len(self._tools)
 
     def __add__(self, other: ToolSet) -> ToolSet:
+        hooks = [h for h in (self.on_reset, other.on_reset) if h is not None]
+        closers = [h for h in (self.on_close, other.on_close) if h is not None]
         return ToolSet(
             [*self, *other],
             max_output_chars=self.max_output_chars,
             default_timeout=self.default_timeout,
+            on_reset=(lambda: [h() for h in hooks]) if hooks else None,
+            on_close=(lambda: [h() for h in closers]) if closers else None,
         )
 
     @property

@@ -301,6 +301,8 @@ class Episode:
             traj.turn_rewards.append(reward)
             step_info = dict(step_info or {})
             traj.info["env"] = _jsonable(step_info)
+            if isinstance(step_info.get("score"), dict):  # why this step got its reward
+                traj.scores.append(_jsonable(step_info["score"]))
             if step_info.get("infra_error"):
                 raise _EpisodeEnd("infra_error", str(step_info["infra_error"]))
             if terminated:

@@ -87,6 +87,9 @@ class Trajectory:
     """Whether the prompt was encoded in thinking mode."""
     info: dict[str, Any] = field(default_factory=dict)
     """Free-form extras: last env info, parse errors, prefix violations, finish reasons."""
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    """The env's `Score` of each scored step (`Score.to_dict()`: reward, components,
+    details), in order: why the episode got its reward."""
 
     def __post_init__(self) -> None:
         if self.termination not in TERMINATIONS:
@@ -107,6 +110,11 @@ class Trajectory:
     @property
     def num_policy_tokens(self) -> int:
         return sum(self.loss_mask)
+
+    @property
+    def components(self) -> dict[str, float]:
+        """The reward components of the last scored step ({} when nothing was scored)."""
+        return dict(self.scores[-1].get("components") or {}) if self.scores else {}
 
     @property
     def num_tool_calls(self) -> int:

@@ -30,6 +30,7 @@ from agent_rl.envs.code.extract import extract_code
 from agent_rl.envs.code.sources import load_code_tasks
 from agent_rl.envs.code.task import CodeTask, as_code_tasks
 from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, tool_call
+from agent_rl.envs.core.source import shared_tasks, split_tasks
 from agent_rl.envs.core.task import Task
 from gymnasium.error import ResetNeeded
 
@@ -81,9 +82,8 @@ class CodeEnv(AgentEnv):
         memory_mb: memory cap per process; a task's own `memory_mb` wins.
         tool_timeout: seconds per `run_python` call.
         system_prompt: replaces the default instruction (None keeps it, "" removes it).
+        split: "all" (default), "train" or "test" (held out: a hash of the task id decides).
     """
-
-    description = "Python programming tasks (HumanEval, MBPP, stdin/stdout) graded in a sandbox"
 
     def __init__(
         self,
@@ -99,14 +99,24 @@ class CodeEnv(AgentEnv):
         memory_mb: int | None = None,
         tool_timeout: float = 10.0,
         system_prompt: str | None = None,
+        split: str = "all",
     ) -> None:
         if source is not None and dataset is not None and str(source) != str(dataset):
             raise ConfigError(f"source={source!r} and dataset={dataset!r} disagree; give one",
                               key="dataset")
         dataset = dataset if dataset is not None else (source if source is not None else "sample")
-        code_tasks = as_code_tasks(tasks) if tasks is not None else load_code_tasks(dataset)
+        if tasks is not None:
+            every = [t.to_task() for t in as_code_tasks(tasks)]
+        else:
+            path = Path(str(dataset))
+            stamp = path.stat().st_mtime_ns if path.is_file() else None
+            every = shared_tasks(
+                ("code", str(dataset), stamp),
+                lambda: [t.to_task() for t in load_code_tasks(dataset)],
+            )
+        chosen = split_tasks(every, split)
         if n_tasks is not None:
-            code_tasks = code_tasks[: max(n_tasks, 0)]
+            chosen = chosen[: max(n_tasks, 0)]
         self.dataset = str(dataset) if tasks is None else "custom"
         self._sandbox_spec = sandbox
         self._sandbox: Any = None if isinstance(sandbox, str) else sandbox
@@ -114,17 +124,16 @@ class CodeEnv(AgentEnv):
         self.memory_mb = memory_mb
         self.run_python = run_python
         toolset = None
-        self._python_tool: Any = None
         if run_python:
             from agent_rl.tools import ToolSet
             from agent_rl.tools.sandbox import python_tool
 
-            self._python_tool = python_tool(self.sandbox(), name=TOOL_NAME, timeout=tool_timeout)
-            toolset = ToolSet([self._python_tool])
+            toolset = ToolSet([python_tool(self.sandbox(), name=TOOL_NAME, timeout=tool_timeout)])
         if system_prompt is None:
             system_prompt = TOOL_SYSTEM_PROMPT if run_python else SYSTEM_PROMPT
+        self.split = split
         super().__init__(
-            [t.to_task() for t in code_tasks],
+            chosen,
             toolset=toolset,
             max_turns=max_turns if max_turns is not None else (4 if run_python else 1),
             system_prompt=system_prompt or None,
@@ -149,11 +158,9 @@ class CodeEnv(AgentEnv):
         if options and options.get("task") is not None:
             task = options["task"]
             if not isinstance(task, Task) and not (
-                isinstance(task, dict) and "answer" in task
+                isinstance(task, dict) and "target" in task
             ):
                 options = {**options, "task": as_code_tasks([task])[0].to_task()}
-        if self._python_tool is not None:
-            self._python_tool.fn.session.reset()
         self.tool_calls_ok = 0
         messages, info = super().reset(seed=seed, options=options)
         assert self.task is not None
@@ -182,25 +189,17 @@ class CodeEnv(AgentEnv):
         assert self.code_task is not None
         code = extract_code(action.get("content"), self.code_task.entry_point)
         verdict = self.grade(code)
-        info = verdict.to_info()
-        return StepOutcome(reward=verdict.reward, terminated=True, info=info)
+        return StepOutcome(score=verdict.to_score(), terminated=True, info=verdict.to_info())
 
     def on_tool_results(
         self, action: Message, results: list[Any], messages: list[Message]
     ) -> StepOutcome:
-        for result in results:
-            value = getattr(result, "value", None)
-            infra = getattr(value, "infra_error", None)
-            if infra:
-                return StepOutcome(messages=messages, terminated=True,
-                                   info={"infra_error": f"{TOOL_NAME}: {infra}"})
+        outcome = super().on_tool_results(action, results, messages)
+        if outcome.info.get("infra_error"):  # the sandbox failed: end here, flagged
+            outcome.terminated = True
+            return outcome
         self.tool_calls_ok += sum(1 for r in results if r.ok)
-        return super().on_tool_results(action, results, messages)
-
-    def close(self) -> None:
-        if self._python_tool is not None:
-            self._python_tool.fn.session.close()
-        super().close()
+        return outcome
 
     # ----------------------------------------------------------------- reference agents
     def reference_action(self) -> Message | None:

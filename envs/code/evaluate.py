@@ -26,6 +26,7 @@ from typing import Any
 
 from agent_rl.envs.code.harness import INSIDE_FILE, RECORD_PREFIX, count_cases
 from agent_rl.envs.code.task import CodeTask
+from agent_rl.envs.core.scoring import Score
 
 from agent_rl.errors import InfraError
 
@@ -81,6 +82,17 @@ class CodeVerdict:
     @property
     def fraction(self) -> float:
         return self.passed / self.total if self.total else 0.0
+
+    def to_score(self) -> Score:
+        """The verdict as a `Score`: reward 1 only when every case passed; components
+        `all_passed` and `pass_fraction` (the share of cases passed) say how close it came."""
+        details = {"status": self.status, "passed": self.passed, "total": self.total}
+        if self.error:
+            details["error"] = self.error
+        if self.infra_error:
+            return Score.infra(self.infra_error, **details)
+        return Score(self.reward, {"all_passed": self.reward, "pass_fraction": self.fraction},
+                     details=details)
 
     def to_info(self) -> dict[str, Any]:
         """The keys an env puts in `info` (no timings: check_env compares two runs)."""
@@ -311,7 +323,7 @@ def run_function_tests(task: CodeTask, code: str, sandbox: Any, *, timeout: floa
     """
     total = count_cases(task.test_spec())
     request = _request(task, code, timeout, memory_mb)
-    if warm and hasattr(sandbox, "spawn"):
+    if warm and sandbox.supports_spawn:
         raw = harness_pool(sandbox, memory_mb).run(request, timeout)
     else:
         raw = _run_once(sandbox, request, timeout, memory_mb)

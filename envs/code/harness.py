@@ -47,6 +47,13 @@ try:  # loaded once here so that each forked test process has it already
 except ImportError:  # not on every platform; limits are then the sandbox's alone
     resource = None  # type: ignore[assignment]
 
+try:  # on the host, share the one lock around ast.parse (CPython 3.11 thread race)
+    from agent_rl.pyast import PARSE_LOCK
+except ImportError:  # inside the sandbox: one thread, stdlib only
+    import threading
+
+    PARSE_LOCK = threading.Lock()
+
 RECORD_PREFIX = "@@"
 MAX_MESSAGE_BYTES = 64 << 20
 MAX_DEPTH = 200
@@ -76,7 +83,8 @@ def count_cases(spec: dict) -> int:
     """
     if spec.get("asserts"):
         return len(spec["asserts"])
-    tree = ast.parse(spec.get("test") or "", "<test>", "exec")
+    with PARSE_LOCK:
+        tree = ast.parse(spec.get("test") or "", "<test>", "exec")
     check = _check_def(tree)
     if check is None:
         raise ValueError("the test code defines no check(candidate) function")
@@ -85,7 +93,8 @@ def count_cases(spec: dict) -> int:
 
 def instrument_check(test: str) -> tuple[ast.Module, int]:
     """Wrap each counted top-level assert of `check` so a failure is recorded, not fatal."""
-    tree = ast.parse(test, "<test>", "exec")
+    with PARSE_LOCK:
+        tree = ast.parse(test, "<test>", "exec")
     check = _check_def(tree)
     if check is None:
         raise ValueError("the test code defines no check(candidate) function")
@@ -96,10 +105,11 @@ def instrument_check(test: str) -> tuple[ast.Module, int]:
             body.append(node)
             continue
         record = f"{CASE_FN}({index}, __err)"
-        wrapper = ast.parse(
-            "try:\n    pass\nexcept Exception as __err:\n"
-            f"    {record}\nelse:\n    {CASE_FN}({index}, None)\n"
-        ).body[0]
+        with PARSE_LOCK:
+            wrapper = ast.parse(
+                "try:\n    pass\nexcept Exception as __err:\n"
+                f"    {record}\nelse:\n    {CASE_FN}({index}, None)\n"
+            ).body[0]
         wrapper.body = [node]  # type: ignore[attr-defined]
         body.append(wrapper)
         index += 1

@@ -5,9 +5,9 @@ A `CodeTask` has either **function tests** (HumanEval/MBPP style: the solution d
 call the solution by name) or **stdin/stdout cases** (CodeContests/LiveCodeBench style: the
 program reads each case's input and must print its output).
 
-Inside an env a code task travels as the generic `agent_rl.envs.Task`: `answer` holds the test spec as
-JSON (the thing the reward checks against) and `metadata` holds the reference solution and the
-starter code. `CodeTask.to_task()` / `CodeTask.from_task()` convert.
+Inside an env a code task travels as the generic `agent_rl.envs.Task`: its typed `target` is a
+`CodeTests` (the test spec the reward checks against) and `metadata` holds the reference
+solution and the starter code. `CodeTask.to_task()` / `CodeTask.from_task()` convert.
 
 Rows accepted by `row_to_code_task` (one JSON object per line in `.jsonl` files):
 
@@ -21,18 +21,16 @@ Rows accepted by `row_to_code_task` (one JSON object per line in `.jsonl` files)
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from agent_rl.envs.core.task import Task
+from agent_rl.envs.core.task import Target, Task
 
 from agent_rl.errors import DataError
 from agent_rl.jsonl import iter_jsonl
-from agent_rl.pyast import PARSE_LOCK
 
 COMPARE_MODES = ("tokens", "lines", "exact")
 OWN_KEYS = frozenset({
@@ -47,6 +45,57 @@ class IOCase:
 
     input: str
     output: str
+
+
+@dataclass(frozen=True)
+class CodeTests(Target):
+    """A code task's tests as a typed task target (`CodeTask.test_spec()` as fields)."""
+
+    kind = "code_tests"
+    mode: str = "function"
+    """"function" (tests call `entry_point`) or "stdio" (input/output cases)."""
+    entry_point: str | None = None
+    test: str | None = None
+    asserts: tuple[str, ...] = ()
+    setup: str = ""
+    prefix: str = ""
+    io: tuple[Mapping[str, str], ...] = ()
+    compare: str = "tokens"
+    time_limit: float | None = None
+    memory_mb: int | None = None
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any]) -> CodeTests:
+        return cls(
+            mode=spec["kind"],
+            entry_point=spec.get("entry_point"),
+            test=spec.get("test"),
+            asserts=tuple(spec.get("asserts") or ()),
+            setup=spec.get("setup") or "",
+            prefix=spec.get("prefix") or "",
+            io=tuple(dict(c) for c in spec.get("io") or ()),
+            compare=spec.get("compare", "tokens"),
+            time_limit=spec.get("time_limit"),
+            memory_mb=spec.get("memory_mb"),
+        )
+
+    def to_spec(self) -> dict[str, Any]:
+        """The harness's grading spec (the shape `CodeTask.test_spec` returns)."""
+        spec: dict[str, Any] = {"kind": self.mode}
+        if self.io:
+            spec["io"] = [dict(c) for c in self.io]
+            spec["compare"] = self.compare
+        else:
+            spec.update(entry_point=self.entry_point, setup=self.setup, prefix=self.prefix)
+            if self.test:
+                spec["test"] = self.test
+            else:
+                spec["asserts"] = list(self.asserts)
+        if self.time_limit is not None:
+            spec["time_limit"] = self.time_limit
+        if self.memory_mb is not None:
+            spec["memory_mb"] = self.memory_mb
+        return spec
 
 
 @dataclass(frozen=True)
@@ -116,8 +165,7 @@ class CodeTask:
         from agent_rl.envs.code.harness import count_cases
 
         try:
-            with PARSE_LOCK:  # host-side parse: see agent_rl.pyast
-                count_cases(self.test_spec())
+            count_cases(self.test_spec())
             for source in self.asserts:
                 compile(source, f"<task {self.id} assert>", "exec")
             if self.setup:
@@ -127,7 +175,7 @@ class CodeTask:
         return self
 
     def test_spec(self) -> dict[str, Any]:
-        """The JSON-ready grading spec (what `Task.answer` carries)."""
+        """The JSON-ready grading spec (what the task's `CodeTests` target carries)."""
         spec: dict[str, Any] = {"kind": self.kind}
         if self.io:
             spec["io"] = [{"input": c.input, "output": c.output} for c in self.io]
@@ -145,24 +193,24 @@ class CodeTask:
         return spec
 
     def to_task(self) -> Task:
-        """The generic `agent_rl.envs.Task` form (tests in `answer` as JSON)."""
+        """The generic `agent_rl.envs.Task` form (the tests as its `CodeTests` target)."""
         metadata = dict(copy.deepcopy(dict(self.metadata)))
         metadata.update(solution=self.solution, starter_code=self.starter_code, kind=self.kind)
         if self.entry_point:
             metadata["entry_point"] = self.entry_point
-        return Task(id=self.id, prompt=self.prompt, answer=json.dumps(self.test_spec()),
-                    metadata=metadata)
+        return Task(id=self.id, prompt=self.prompt,
+                    target=CodeTests.from_spec(self.test_spec()), metadata=metadata)
 
     @classmethod
     def from_task(cls, task: Task) -> CodeTask:
         """Rebuild a CodeTask from `to_task()` output."""
-        try:
-            spec = json.loads(task.answer)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"task {task.id}: answer is not a code test spec ({exc})",
-                            key="answer") from None
-        if not isinstance(spec, dict) or spec.get("kind") not in ("function", "stdio"):
-            raise DataError(f"task {task.id}: answer is not a code test spec", key="answer")
+        if not isinstance(task.target, CodeTests):
+            raise DataError(f"task {task.id}: its target is not a code test spec "
+                            f"(got {type(task.target).__name__})", key="target")
+        spec = task.target.to_spec()
+        if spec.get("kind") not in ("function", "stdio"):
+            raise DataError(f"task {task.id}: unknown test mode {spec.get('kind')!r}",
+                            key="target.mode")
         meta = dict(task.metadata)
         extra = {k: v for k, v in meta.items()
                  if k not in ("solution", "starter_code", "kind", "entry_point")}

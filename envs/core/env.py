@@ -11,6 +11,13 @@ A subclass supplies its tasks and one scoring hook; the base class does the rest
 - `areset`/`astep` run the sync versions in a worker thread (I/O-bound envs override them);
 - `reference_action`/`wrong_action`/`validate` let every env prove its own reward works.
 
+The seams a family plugs into (docs/ARCHITECTURE.md): `finish` returns a `Score` (reward, named
+components, infra error) in `StepOutcome(score=...)`, copied to `info["score"]`; tasks carry a
+typed `Target`; task sources are shared per process and split (`split="train"|"test"|"all"`,
+`held_out_kwargs`); the toolset is reset at each `reset` and closed by `close`, and a tool
+result's `infra_error` marks the step, never a silent 0; `train_settings` tells the trainer the
+rollout budgets this env needs.
+
 Everything returned is a fresh object and depends only on the seed, the task and the actions,
 so `gymnasium.utils.env_checker.check_env` passes (it compares two seeded runs, so timings
 never go into `info`).
@@ -26,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import gymnasium
+from agent_rl.envs.core.scoring import Score
 from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace
 from agent_rl.envs.core.task import Task
 from gymnasium.error import ResetNeeded
@@ -45,11 +53,14 @@ class StepOutcome:
     messages: list[Message] = field(default_factory=list)
     """Messages the env adds (tool results, feedback, user turns)."""
     reward: float = 0.0
-    """In [0, 1]."""
+    """In [0, 1]; ignored when `score` is given (the score's reward counts)."""
     terminated: bool = False
     """True when the episode ended on its own (a final answer was scored)."""
     info: dict[str, Any] = field(default_factory=dict)
     """Extra info; set `infra_error` (a string) when infrastructure, not the agent, failed."""
+    score: Score | None = None
+    """The scorer's verdict, with its components: the base env copies it to `info["score"]`
+    (and its `infra_error` to `info["infra_error"]`) so reports can say why."""
 
 
 @dataclass
@@ -115,8 +126,19 @@ class AgentEnv(gymnasium.Env[list[Message], Message]):
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
-    description: ClassVar[str] = ""
-    """One line for `agent-rl envs list` (defaults to the first docstring line)."""
+    train_settings: ClassVar[dict[str, Any]] = {}
+    """Rollout budgets this env needs to train with the trainer's defaults, e.g.
+    `{"max_tokens": 1024, "max_turns": 8, "step_timeout": 120}` (keys of the trainer's
+    `rollout` config section); empty for envs the defaults fit."""
+
+    @classmethod
+    def held_out_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Constructor kwargs of the held-out env for a training env built with `kwargs`.
+
+        The default asks for the test split of the same source; an env whose held-out tasks
+        need other settings overrides this (the trainer never special-cases an env id).
+        """
+        return {**kwargs, "split": "test"}
 
     def __init__(
         self,
@@ -154,6 +176,8 @@ class AgentEnv(gymnasium.Env[list[Message], Message]):
             self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
         self.turn = 0
         self.done = False
+        if self.toolset is not None:
+            self.toolset.reset()  # stateful tools start every episode empty
         messages = self.opening_messages(self.task)
         self.history = copy.deepcopy(messages)
         return messages, {"tools": self.tool_specs(), "task_id": self.task.id}
@@ -168,7 +192,8 @@ class AgentEnv(gymnasium.Env[list[Message], Message]):
         self.turn += 1
         self.history.append(copy.deepcopy(message))
         outcome = self.on_step(message)
-        reward = float(outcome.reward)
+        score = outcome.score
+        reward = float(score.reward if score is not None else outcome.reward)
         if not 0.0 <= reward <= 1.0:
             raise ValueError(f"{type(self).__name__} produced reward {reward} outside [0, 1]")
         terminated = bool(outcome.terminated)
@@ -176,6 +201,10 @@ class AgentEnv(gymnasium.Env[list[Message], Message]):
         self.done = terminated or truncated
         self.history.extend(copy.deepcopy(outcome.messages))
         info = {"task_id": self.task.id, "turn": self.turn, **outcome.info}
+        if score is not None:
+            info["score"] = score.to_dict()
+            if score.infra_error and not info.get("infra_error"):
+                info["infra_error"] = score.infra_error
         if truncated:
             info["truncation"] = "max_turns"
         return copy.deepcopy(outcome.messages), reward, terminated, truncated, info
@@ -241,17 +270,20 @@ class AgentEnv(gymnasium.Env[list[Message], Message]):
         """Score a tool-calling turn (default: reward 0, episode goes on). Override to shape."""
         errors = [r.error for r in results if r.error]
         info: dict[str, Any] = {"tool_errors": errors} if errors else {}
-        infra = [
-            str(r.value.infra_error)
-            for r in results
-            if getattr(getattr(r, "value", None), "infra_error", None)
-        ]
-        if infra:  # the sandbox behind a tool failed: not the agent's fault, never a silent 0
+        infra = [f"{r.name}: {r.infra_error}" for r in results if r.infra_error]
+        if infra:  # the service behind a tool failed: not the agent's fault, never a silent 0
             info["infra_error"] = "; ".join(infra)
         return StepOutcome(messages=messages, info=info)
 
+    def close(self) -> None:
+        """Release the tools' resources (sessions, sandboxes, services)."""
+        if self.toolset is not None:
+            self.toolset.close()
+        super().close()
+
     def finish(self, action: Message) -> StepOutcome:
-        """Score a final answer (an action without tool calls). Must set `terminated`."""
+        """Score a final answer (an action without tool calls): return
+        `StepOutcome(score=..., terminated=True)`."""
         raise NotImplementedError(f"{type(self).__name__} must implement finish() or on_step()")
 
     def reference_action(self) -> Message | None:

@@ -28,7 +28,7 @@ def check(gold: str, answer: str) -> tuple[bool, str, str]:
 
     parsed_gold = parse(as_math(gold), parsing_timeout=None)  # type: ignore[arg-type]
     if not parsed_gold:
-        return False, "unparseable", f"gold {gold[:200]!r} has no parseable expression"
+        return False, "bad_gold", f"gold {gold[:200]!r} has no parseable expression"
     parsed_answer = parse(as_math(answer), parsing_timeout=None)  # type: ignore[arg-type]
     if not parsed_answer:
         return False, "unparseable", f"answer {answer[:200]!r} has no parseable expression"

@@ -21,6 +21,8 @@ import random
 from typing import Any
 
 from agent_rl.envs.core.env import Message, StepOutcome
+from agent_rl.envs.core.scoring import Score
+from agent_rl.envs.core.source import check_split, disjoint_from
 from agent_rl.envs.core.task import Task
 from agent_rl.envs.math.calculator import calculate
 from agent_rl.envs.math.env import MathEnv
@@ -85,9 +87,9 @@ class CalculatorEnv(MathEnv):
         max_turns: turns before truncation.
         tasks: explicit tasks instead of generated ones.
         verifier: a `Verifier` (default: the shared one).
+        split: "train"/"all" (the tasks of `seed`) or "test": as many tasks generated from
+            `seed + 1`, minus any problem that is also in the training tasks.
     """
-
-    description = "Multi-digit arithmetic solved by calling a calculator tool, then answering"
 
     def __init__(
         self,
@@ -100,12 +102,20 @@ class CalculatorEnv(MathEnv):
         tasks: list[Task | dict[str, Any]] | None = None,
         system_prompt: str | None = None,
         verifier: Verifier | None = None,
+        split: str = "all",
     ) -> None:
         if not 0.0 <= tool_bonus <= 1.0:
             raise ConfigError(f"must be in [0, 1], got {tool_bonus}", key="tool_bonus")
         self.tool_bonus = tool_bonus
+        if tasks is None:
+            tasks = generate_arithmetic_tasks(n_tasks, seed, style)
+            if check_split(split) == "test":
+                held_out = generate_arithmetic_tasks(n_tasks, seed + 1, style)
+                tasks = disjoint_from(held_out, tasks)
+            split = "all"  # generated: the split is the seed's, not a hash of the ids
         super().__init__(
-            tasks=tasks if tasks is not None else generate_arithmetic_tasks(n_tasks, seed, style),
+            tasks=tasks,
+            split=split,
             calculator=True,
             max_turns=max_turns,
             system_prompt=system_prompt if system_prompt is not None else SYSTEM_PROMPT,
@@ -126,11 +136,17 @@ class CalculatorEnv(MathEnv):
         return super().on_tool_results(action, results, messages)
 
     def finish(self, action: Message) -> StepOutcome:
-        correct, info = self.score(action.get("content"))
+        answer = self.score(action.get("content"))
+        info = {**answer.details, "used_tool": bool(self.good_calls)}
+        if not answer.ok:
+            return StepOutcome(score=answer, terminated=True, info=info)
         used_tool = 1.0 if self.good_calls else 0.0
-        reward = (1.0 - self.tool_bonus) * correct + self.tool_bonus * used_tool
-        info["used_tool"] = bool(used_tool)
-        return StepOutcome(reward=reward, terminated=True, info=info)
+        score = Score.combine(
+            {"correct": answer.reward, "used_tool": used_tool},
+            weights={"correct": 1.0 - self.tool_bonus, "used_tool": self.tool_bonus},
+            **answer.details,
+        )
+        return StepOutcome(score=score, terminated=True, info=info)
 
     def reference_action(self) -> Message | None:
         """First the calculator call, then (after its result) the boxed answer."""

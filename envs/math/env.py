@@ -5,11 +5,16 @@ Single-turn by default: the agent's reply is scored and the episode ends. With
 calls are answered with tool messages and the episode goes on until a reply without tool calls
 (scored) or `max_turns` (truncated, reward 0).
 
-Reward: 1.0 when the final answer (`\\boxed{}`, `#### N` or a last `Answer:` line; see
-`agent_rl.envs.math.extract`) equals the gold according to math-verify, else 0.0. When the verifier
-times out or crashes, or the gold itself cannot be parsed, the reward is 0.0 *and*
-`info["infra_error"]` says why, so the rollout layer can drop the episode instead of learning
-from it.
+Reward (a `Score` with one component, `correct`): 1.0 when the final answer (`\\boxed{}`,
+`#### N` or a last `Answer:` line, or with `extraction="flexible"` the last number; see
+`agent_rl.envs.math.extract`) equals the gold, else 0.0. The judge is math-verify
+(`MathScorer`), except for reasoning-gym tasks, which their dataset's own `score_answer`
+judges (`ReasoningGymScorer`). When the verifier times out or crashes, or the gold itself
+cannot be parsed, the reward is 0.0 *and* `info["infra_error"]` says why, so the rollout layer
+can drop the episode instead of learning from it.
+
+Splits: file sources split by a hash of the task id; a reasoning-gym generator's held-out
+split is generated from another seed, minus any problem also in the training split.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, tool_call
+from agent_rl.envs.core.scoring import Score
+from agent_rl.envs.core.source import check_split, disjoint_from, shared_tasks, split_tasks
 from agent_rl.envs.core.task import Task
-from agent_rl.envs.math.extract import extract_answer
-from agent_rl.envs.math.sources import load_tasks
-from agent_rl.envs.math.verify import Verdict, Verifier, get_verifier
+from agent_rl.envs.math.scoring import MathScorer, ReasoningGymScorer
+from agent_rl.envs.math.sources import REASONING_GYM_PREFIX, SAMPLE_TASKS, load_tasks
+from agent_rl.envs.math.verify import Verifier
 from gymnasium.error import ResetNeeded
 
 from agent_rl.errors import ConfigError
@@ -36,6 +43,33 @@ PYTHON_PROMPT = (
     "Put the final answer in \\boxed{}."
 )
 KNOWN_TOOLS = ("calculator", "python")
+TIR_DESCRIPTION = (
+    "Run Python 3 code in an isolated sandbox (no network; math, fractions, itertools and the "
+    "standard library are available) and return what it prints. Variables persist between "
+    "calls; the value of a final expression is printed. Use it for exact arithmetic, "
+    "enumeration and checking your work."
+)
+HELD_OUT_SEED_OFFSET = 1_000_003
+"""A generator's held-out split uses `seed + HELD_OUT_SEED_OFFSET` (then drops overlaps)."""
+
+
+def math_tasks(
+    source: str | Path | None, *, n: int | None, seed: int, split: str
+) -> list[Task]:
+    """The tasks of `split` from a file or generator source, loaded once per process."""
+    check_split(split)
+    if isinstance(source, str) and source.startswith(REASONING_GYM_PREFIX):
+        train = shared_tasks(("math", source, n, seed), lambda: load_tasks(source, n=n, seed=seed))
+        if split != "test":
+            return train
+        other = seed + HELD_OUT_SEED_OFFSET
+        test = shared_tasks(("math", source, n, other), lambda: load_tasks(source, n=n, seed=other))
+        return disjoint_from(test, train)
+    path = Path(source) if source is not None else SAMPLE_TASKS
+    stamp = path.stat().st_mtime_ns if path.exists() else None
+    every = shared_tasks(("math", str(path.resolve()), stamp), lambda: load_tasks(path))
+    chosen = split_tasks(every, split)
+    return chosen[:n] if n is not None else chosen
 
 
 def wrong_answer(answer: str) -> str:
@@ -66,6 +100,8 @@ class MathEnv(AgentEnv):
         system_prompt: replaces the default instruction (None keeps it, "" removes it).
         verifier: a `Verifier` to use (default: the shared process-wide one).
         verify_timeout: per-answer verification timeout in seconds (default: the verifier's).
+        split: "all" (default), "train" or "test" (held out); see the module docstring.
+        extraction: "strict" (the answer formats) or "flexible" (also the last number).
 
     Example:
         >>> import envs
@@ -75,10 +111,6 @@ class MathEnv(AgentEnv):
         On the command line: `agent-rl envs check agent_rl/Math-v0 --dataset
         reasoning_gym:basic_arithmetic` (`--dataset` sets `source` in `rollout` and `eval` too).
     """
-
-    description = (
-        "Math word problems (GSM8K/MATH layouts, reasoning-gym), verified with math-verify"
-    )
 
     def __init__(
         self,
@@ -95,6 +127,8 @@ class MathEnv(AgentEnv):
         system_prompt: str | None = None,
         verifier: Verifier | None = None,
         verify_timeout: float | None = None,
+        split: str = "all",
+        extraction: str = "strict",
     ) -> None:
         if isinstance(tools, str):  # `-k tools=calculator,python` on the command line
             tools = tuple(t.strip() for t in tools.split(",") if t.strip())
@@ -110,21 +144,23 @@ class MathEnv(AgentEnv):
             from agent_rl.envs.math.calculator import calculator_tool
 
             built.append(calculator_tool())
-        self._python_tool = None
         if use_python:
             from agent_rl.tools.sandbox import get_sandbox, python_tool
 
-            self._python_tool = python_tool(get_sandbox(sandbox), name="python")
-            built.append(self._python_tool)
+            tool = python_tool(get_sandbox(sandbox), name="python")
+            tool.description = TIR_DESCRIPTION
+            built.append(tool)
         toolset = None
         if built:
             from agent_rl.tools import ToolSet
 
             toolset = ToolSet(built)
         if tasks is None:
-            tasks = load_tasks(source, n=n_tasks, seed=seed)
-        elif n_tasks is not None:
-            tasks = list(tasks)[:n_tasks]
+            tasks = math_tasks(source, n=n_tasks, seed=seed, split=split)
+        else:
+            tasks = split_tasks([Task.from_dict(t) for t in tasks], split)
+            if n_tasks is not None:
+                tasks = tasks[:n_tasks]
         if system_prompt is None:
             system_prompt = (
                 PYTHON_PROMPT if use_python else CALCULATOR_PROMPT if use_calculator else SYSTEM_PROMPT
@@ -135,47 +171,22 @@ class MathEnv(AgentEnv):
             max_turns=max_turns if max_turns is not None else (4 if built else 1),
             system_prompt=system_prompt or None,
         )
-        self._verifier = verifier
-        self.verify_timeout = verify_timeout
+        self.split = split
+        self.scorer = MathScorer(verifier, extraction=extraction, timeout=verify_timeout)
+        self.generator_scorer = ReasoningGymScorer(extraction=extraction)
 
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[list[Message], dict[str, Any]]:
-        """Start an episode; the python tool's interpreter starts empty in every episode."""
-        if self._python_tool is not None and self._python_tool.fn.session is not None:
-            self._python_tool.fn.session.reset()
-        return super().reset(seed=seed, options=options)
-
-    def close(self) -> None:
-        if self._python_tool is not None and self._python_tool.fn.session is not None:
-            self._python_tool.fn.session.close()
-        super().close()
-
-    @property
-    def verifier(self) -> Verifier:
-        if self._verifier is None:
-            self._verifier = get_verifier()
-        return self._verifier
-
-    def score(self, text: str | None) -> tuple[float, dict[str, Any]]:
-        """(reward, info) for a final reply: extract the answer, verify it against the gold."""
+    def score(self, text: str | None) -> Score:
+        """The `Score` of a final reply on the current task (reasoning-gym tasks are judged by
+        their dataset's own scorer, the rest by math-verify)."""
         if self.task is None:
             raise ResetNeeded("call reset() before scoring an answer")
-        extracted = extract_answer(text)
-        if extracted is None:
-            verdict = Verdict(False, "unparseable", "no final answer found (write it in \\boxed{})")
-        else:
-            verdict = self.verifier.verify(self.task.answer, extracted, timeout=self.verify_timeout)
-        info: dict[str, Any] = {"extracted": extracted, "verdict": verdict.to_dict()}
-        if verdict.infra_error:
-            info["infra_error"] = verdict.infra_error
-        elif verdict.status == "unparseable" and verdict.detail.startswith("gold"):
-            info["infra_error"] = f"task {self.task.id}: {verdict.detail}"
-        return (1.0 if verdict.correct else 0.0), info
+        source = str(self.task.metadata.get("source", ""))
+        scorer = self.generator_scorer if source.startswith(REASONING_GYM_PREFIX) else self.scorer
+        return scorer.score(text, self.task)
 
     def finish(self, action: Message) -> StepOutcome:
-        reward, info = self.score(action.get("content"))
-        return StepOutcome(reward=reward, terminated=True, info=info)
+        score = self.score(action.get("content"))
+        return StepOutcome(score=score, terminated=True, info=dict(score.details))
 
     def reference_action(self) -> Message | None:
         if self.task is None:

@@ -56,10 +56,34 @@ def clean_number(text: str) -> str:
     return text.rstrip(".").strip()
 
 
-def extract_answer(text: str | None) -> str | None:
-    """The final answer in `text`, or None when no supported format is present."""
+_NUMBER_RE = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
+
+
+def last_number(text: str) -> str | None:
+    """The last number in `text` (commas dropped), as verl's gsm8k flexible scorer takes it."""
+    found = None
+    for match in _NUMBER_RE.finditer(text):
+        found = match
+    return found.group(0).replace(",", "") if found else None
+
+
+def extract_answer(text: str | None, mode: str = "strict") -> str | None:
+    """The final answer in `text`, or None when no supported format is present.
+
+    `mode="strict"` accepts only the formats above; `"flexible"` falls back to the last
+    number in the reply (see `agent_rl.envs.ExtractionMode`).
+    """
+    if mode not in ("strict", "flexible"):
+        raise ValueError(f"unknown extraction mode {mode!r}; use 'strict' or 'flexible'")
     if not text:
         return None
+    strict = _extract_strict(text)
+    if strict is not None or mode == "strict":
+        return strict
+    return last_number(text)
+
+
+def _extract_strict(text: str) -> str | None:
     boxed = last_boxed(text)
     if boxed:
         return boxed

@@ -188,7 +188,7 @@ def reasoning_gym_tasks(name: str, *, n: int = 100, seed: int = 0) -> list[Task]
         ) from exc
     tasks = []
     for index, entry in enumerate(dataset):
-        metadata = {"source": f"reasoning_gym:{name}", "seed": seed, "index": index}
+        metadata = {"source": f"reasoning_gym:{name}", "seed": seed, "size": n, "index": index}
         expression = (entry.get("metadata") or {}).get("expression")
         if isinstance(expression, str):
             metadata["expression"] = expression

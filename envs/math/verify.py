@@ -9,9 +9,9 @@ also verify about twice as fast as one process (benchmarks/bench_math_verify.py)
 
 Verdict statuses:
     ok           math-verify compared the two; `correct` is its answer.
-    unparseable  the gold or the answer has no expression math-verify can read (`detail` says
-                 which). An unparseable *answer* is the agent's fault (reward 0); an
-                 unparseable *gold* is a data bug.
+    unparseable  the answer has no expression math-verify can read: the agent's fault (0).
+    bad_gold     the gold has no expression math-verify can read: a data bug, reported as
+                 an infrastructure error (the task cannot judge anyone).
     timeout      the worker was killed after `timeout` seconds: an infrastructure failure.
     crash        the worker died or raised: an infrastructure failure.
 
@@ -48,8 +48,8 @@ __all__ = ["INFRA_STATUSES", "Status", "Verdict", "Verifier", "as_math", "check"
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["ok", "timeout", "crash", "unparseable"]
-INFRA_STATUSES = frozenset({"timeout", "crash"})
+Status = Literal["ok", "timeout", "crash", "unparseable", "bad_gold"]
+INFRA_STATUSES = frozenset({"timeout", "crash", "bad_gold"})
 _STARTUP_TIMEOUT = 120.0  # importing sympy on a loaded 2-core machine can take a while
 _WORKER_SCRIPT = str(Path(__file__).with_name("_verify_worker.py"))
 
@@ -61,13 +61,16 @@ class Verdict:
     correct: bool
     """True only when status is "ok" and math-verify found the answer equal to the gold."""
     status: Status
-    """"ok", "unparseable", or an infrastructure failure: "timeout" / "crash"."""
+    """"ok", "unparseable", or a failure that is not the agent's: "timeout" / "crash" /
+    "bad_gold"."""
     detail: str = ""
     """Why, for anything but a clean comparison."""
 
     @property
     def infra_error(self) -> str | None:
         """A message for `info["infra_error"]` when the verifier itself failed, else None."""
+        if self.status == "bad_gold":
+            return f"bad gold answer: {self.detail}"
         if self.status in INFRA_STATUSES:
             return f"verifier {self.status}: {self.detail}"
         return None

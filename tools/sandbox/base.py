@@ -287,6 +287,21 @@ class Sandbox(abc.ABC):
         return await loop.run_in_executor(self._workers(),
                                           lambda: self.run_python(source, **kwargs))
 
+    # -- long-lived processes: the optional part of the protocol ------------------------------
+    supports_spawn: bool = False
+    """True for backends that can keep a process alive across calls (`spawn`): they host
+    `PythonSession`s and the code env's warm test harness. Callers check this flag, never
+    `hasattr`."""
+
+    def spawn(self, argv: list[str], files: dict[str, bytes], limits: Limits,
+              env: dict[str, str]) -> Any:
+        """Start a long-lived process in a fresh sandbox, talking over its stdin/stdout.
+
+        Returns a process object with `stdin`, `stdout`, `stderr`, `poll()`, `wait()`,
+        `kill()`. Only backends with `supports_spawn` implement it.
+        """
+        raise NotImplementedError(f"the {self.name} sandbox cannot keep a process alive")
+
     def session(self, **kwargs: Any) -> PythonSession:
         """A persistent Python interpreter inside this sandbox (see `PythonSession`)."""
         from agent_rl.tools.sandbox.session import PythonSession

@@ -273,6 +273,8 @@ class BwrapSandbox(Sandbox):
 
     # -- long-lived processes (PythonSession) ------------------------------------------------
 
+    supports_spawn = True
+
     def spawn(self, argv: list[str], files: dict[str, bytes], limits: Limits,
               env: dict[str, str]) -> BwrapProcess:
         """Start a long-lived process in a fresh sandbox, talking over stdin/stdout pipes."""

@@ -477,6 +477,8 @@ class DockerSandbox(Sandbox):
 
     # -- long-lived processes (PythonSession) ------------------------------------------------
 
+    supports_spawn = True
+
     def spawn(self, argv: list[str], files: dict[str, bytes], limits: Limits,
               env: dict[str, str]) -> DockerProcess:
         """Start a long-lived process in its own container, talking over the exec's stdio."""

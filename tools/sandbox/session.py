@@ -114,7 +114,7 @@ class PythonSession:
         files: Files | None = None,
         lifetime: float = 3600.0,
     ) -> None:
-        if not hasattr(sandbox, "spawn"):
+        if not sandbox.supports_spawn:
             raise TypeError(f"{type(sandbox).__name__} cannot host a persistent session")
         self.sandbox = sandbox
         self.timeout = timeout or sandbox.limits.timeout
@@ -249,10 +249,10 @@ def python_tool(
 ) -> Any:
     """A `run_python(code)` Tool running code in `sandbox` (default: get_sandbox("auto")).
 
-    With `persistent=True` the tool owns one `PythonSession` (make one tool per episode and
-    call `tool.fn.session.close()` when done). The ToolResult's `value` is the
-    `SandboxResult`; an env must check `value.infra_error` and not score it as a failure of
-    the agent.
+    With `persistent=True` the tool owns one `PythonSession`: `ToolSet.reset()` (called by the
+    env at each episode start) gives it a fresh interpreter and `ToolSet.close()` stops it.
+    The ToolResult's `value` is the `SandboxResult`; a sandbox failure sets the result's
+    `infra_error`, which the env reports instead of scoring it as the agent's failure.
     """
     from agent_rl.tools.tool import Tool
 
@@ -270,7 +270,9 @@ def python_tool(
         else:
             result = await sandbox.arun_python(code, timeout=timeout)
         error = "exception" if result.infra_error else None
-        return ToolResult(content=result.summary(), error=error, value=result)
+        return ToolResult(
+            content=result.summary(), error=error, value=result, infra_error=result.infra_error
+        )
 
     run_python.session = session  # type: ignore[attr-defined]
     description = (
@@ -290,4 +292,6 @@ def python_tool(
         run_python,
         # The sandbox enforces the limit; the extra second covers its own start-up.
         timeout=timeout + 30,
+        on_reset=session.reset if session is not None else None,
+        on_close=session.close if session is not None else None,
     )

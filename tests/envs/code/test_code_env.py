@@ -195,7 +195,7 @@ def test_reset_accepts_task_rows_and_humaneval_kwarg(sandbox) -> None:
     assert reward == 1.0, info
     # A bare completion (HumanEval's own format) works because the prompt is the prefix.
     env.reset(options={"task": env.tasks[0].to_dict()})
-    body = json.loads(env.tasks[0].answer)["prefix"]
+    body = env.tasks[0].target.prefix
     assert body.rstrip().endswith('"""')
     completion = ("    return any(abs(a - b) < threshold for i, a in enumerate(numbers)"
                   " for b in numbers[i + 1:])\n")
