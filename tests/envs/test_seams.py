@@ -262,3 +262,19 @@ def test_registering_an_id_twice_differently_warns() -> None:
     with pytest.warns(UserWarning, match="overriding env 'tests/Dup-v0'"):
         envs.register("tests/Dup-v0", "agent_rl.envs.math.env:MathEnv")
     envs.unregister("tests/Dup-v0")
+
+
+@pytest.mark.docker
+def test_docker_says_why_an_image_lookup_failed() -> None:
+    """A missing image and an engine error are different failures, reported as such."""
+    from agent_rl.tools.sandbox import DockerSandbox
+
+    probe = DockerSandbox(image="no-such-image-agent-rl:latest", warm=0)
+    try:
+        probe.client.ping()
+    except Exception as exc:
+        pytest.skip(f"no Docker engine: {exc}")
+    assert "not found" in (probe.available() or "")
+    bad = DockerSandbox(image="Bad Name!!", warm=0)
+    reason = bad.available() or ""
+    assert "not found" not in reason and "invalid reference format" in reason

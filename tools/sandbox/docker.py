@@ -202,9 +202,15 @@ class DockerSandbox(Sandbox):
             return self._available
         try:
             self.client.images.get(self.image)
-        except Exception:
-            self._available = (f"image {self.image} not found: build it with "
-                               "`bash scripts/ci_docker.sh`")
+        except Exception as exc:
+            import docker.errors
+
+            if isinstance(exc, docker.errors.ImageNotFound):
+                self._available = (f"image {self.image} not found: build it with "
+                                   "`bash scripts/ci_docker.sh`")
+            else:  # the engine answered something else: say what, do not guess
+                self._available = (f"cannot look up image {self.image}: "
+                                   f"{type(exc).__name__}: {exc}")
             return self._available
         self._available = None
         self._remove_orphans()
