@@ -278,3 +278,28 @@ def test_docker_says_why_an_image_lookup_failed() -> None:
     bad = DockerSandbox(image="Bad Name!!", warm=0)
     reason = bad.available() or ""
     assert "not found" not in reason and "invalid reference format" in reason
+
+
+def test_the_architecture_doc_example_is_a_working_family() -> None:
+    """docs/ARCHITECTURE.md embeds envs/examples/capitals.py byte for byte, and it works."""
+    import re
+    from pathlib import Path
+
+    from gymnasium.utils.env_checker import check_env
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- example: (\S+) -->\n```python\n(.*?)```", doc, re.S)
+    assert match is not None and (root / match.group(1)).read_text() == match.group(2)
+    from agent_rl.envs.examples import capitals  # registers examples/Capitals-v0
+
+    env = envs.make("examples/Capitals-v0").unwrapped
+    assert env.validate().ok
+    check_env(envs.make("examples/Capitals-v0").unwrapped, skip_render_check=True)
+    train = {t.id for t in capitals.CapitalsEnv(split="train").tasks}
+    test = {t.id for t in capitals.CapitalsEnv(split="test").tasks}
+    assert test and train.isdisjoint(test) and len(train | test) == len(capitals.CAPITALS)
+    env.reset(options={"task": env.tasks[0]})
+    gold = env.task.target
+    *_, info = env.step(gold.name)  # right city, country missing: half the components
+    assert info["score"]["components"] == {"correct": 1.0, "names_country": 0.0}
