@@ -35,6 +35,7 @@ REGISTERING = (
     "agent_rl.cli.rollout",
     "agent_rl.cli.evaluate",
     "agent_rl.cli.serve",
+    "agent_rl.cli.verl",
     # Env families and backends: each module's `register(app)` adds its commands (its own
     # groups, or sub-commands of `eval`/`serve` through `eval_app`/`serve_app`).
 )

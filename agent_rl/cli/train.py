@@ -220,10 +220,29 @@ def train(
     env_kwargs: list[str] | None = ENV_KWARGS,
     sets: list[str] | None = SETS,
     stages: str | None = typer.Option(None, "--stages", help="Comma list, e.g. sft,rl,dpo."),
+    backend: str = typer.Option("local", "--backend", help="local | verl (docs/verl.md)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="verl: write the run, print the command."),
+    nodes: int = typer.Option(1, "--nodes", help="verl: nodes."),
+    gpus_per_node: int = typer.Option(8, "--gpus-per-node", help="verl: GPUs per node."),
+    ray_address: str | None = typer.Option(None, "--ray-address", help="verl: Ray cluster."),
+    mode: str = typer.Option("sync", "--mode", help="verl: sync | one_step_off | fully_async."),
+    reward_model: str | None = typer.Option(None, "--reward-model", help="verl rm_ppo: RM dir."),
 ) -> None:
     """Run the pipeline (default: SFT warm-up, then RL) and report held-out success."""
     if steps is not None and rl_steps is not None and steps != rl_steps:
         raise typer.BadParameter("--steps and --rl-steps disagree; give one", param_hint="--steps")
+    if backend != "local":  # verl: `--set` items are verl Hydra overrides (agent_rl.cli.verl)
+        if backend != "verl":
+            raise typer.BadParameter("expected local or verl", param_hint="--backend")
+        from agent_rl.cli.verl import train_verl
+
+        code = train_verl(
+            env=env, algo=algo, model=model, out=out, steps=rl_steps or steps, dataset=dataset,
+            env_kwargs=env_kwargs, sets=sets, dry_run=dry_run, nodes=nodes,
+            gpus_per_node=gpus_per_node, ray_address=ray_address, mode=mode,
+            reward_model=reward_model,
+        )
+        raise typer.Exit(code)
     shared = dict(env=env, algo=algo, model=model, out=out, device=device, dataset=dataset)
     if ctx.invoked_subcommand is not None:
         ctx.obj = {
