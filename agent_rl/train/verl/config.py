@@ -105,6 +105,25 @@ class VerlRunConfig:
                 f"{self.algo} compares samples of one prompt: n must be >= 2", key="n"
             )
 
+    def fit_batch(self, n_rows: int) -> None:
+        """Shrink the batch to a dataset smaller than it (verl drops incomplete batches).
+
+        Keeps `train_batch_size * n` divisible by the trainer's GPU count, as verl checks.
+        """
+        if n_rows >= self.train_batch_size:
+            return
+        gpus = self.nodes * self.gpus_per_node
+        if self.mode != "sync":
+            gpus = self.nodes * (
+                self.gpus_per_node - (self.rollout_gpus_per_node or max(1, self.gpus_per_node // 2))
+            )
+        fits = [
+            b for b in range(max(n_rows, 1), 0, -1) if (b * self.group_size) % max(gpus, 1) == 0
+        ]
+        if fits:
+            self.train_batch_size = fits[0]
+            self.ppo_mini_batch_size = min(self.ppo_mini_batch_size, self.train_batch_size)
+
     @property
     def entry_point(self) -> str:
         return ENTRY_POINTS[self.mode]

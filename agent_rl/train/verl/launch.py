@@ -135,6 +135,8 @@ def prepare_run(
             checkpoint_dir=str(out / "checkpoints"),
             **run_kwargs,
         )
+        if "train_batch_size" not in run_kwargs:
+            run.fit_batch(len(train_rows))
     env = make_env(env_id, "all", kwargs)
     try:
         settings = dict(getattr(env, "train_settings", {}) or {})
