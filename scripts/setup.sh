@@ -34,9 +34,10 @@ want="$spec $(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing agent-rl $spec"
   "${PIP[@]}" install -c "$constraints" -e "$spec"
-  if [[ " ${extras[*]:-} " == *" dev "* ]]; then
-    # Real BFCL data for the converter tests; --no-deps because its full install pulls CUDA torch.
-    "${PIP[@]}" install --no-deps "bfcl-eval==2026.3.23"
-  fi
+  # BFCL data, simulated APIs and reference checkers (`agent-rl eval bfcl`, the converter
+  # tests); --no-deps because its full install pulls CUDA torch. The few modules the project
+  # imports need only filelock, mpmath and rank_bm25 (pyproject's `bfcl` extra lists them).
+  "${PIP[@]}" install --no-deps "bfcl-eval==2026.3.23"
+  "${PIP[@]}" install -c "$constraints" "filelock>=3" "mpmath>=1.3" "rank_bm25>=0.2"
   echo "$want" >"$stamp"
 fi

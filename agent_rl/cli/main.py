@@ -36,6 +36,7 @@ REGISTERING = (
     "agent_rl.cli.evaluate",
     "agent_rl.cli.serve",
     "agent_rl.cli.verl",
+    "agent_rl.cli.bfcl",
     # Env families and backends: each module's `register(app)` adds its commands (its own
     # groups, or sub-commands of `eval`/`serve` through `eval_app`/`serve_app`).
 )

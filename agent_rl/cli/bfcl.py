@@ -1,0 +1,97 @@
+"""`agent-rl eval bfcl`: BFCL with a policy, or grading a predictions file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from agent_rl.cli.evaluate import eval_app
+
+
+def bfcl_command(
+    categories: str = typer.Option(
+        "runnable",
+        "--categories",
+        help="Comma-separated categories or groups (runnable, all, python, multi_turn, live, ...).",
+    ),
+    policy: str = typer.Option(
+        "oracle", "--policy", help="oracle | tiny | PATH | http://host:port/v1[#model]"
+    ),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", help='Grade a JSONL of {"id", "result"} instead of running a policy.'
+    ),
+    out_dir: Path = typer.Option(Path("runs/bfcl"), "--out-dir", help="Where the report goes."),
+    limit: int | None = typer.Option(None, "--limit", help="First N entries per category."),
+    chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
+    concurrency: int = typer.Option(32, "--concurrency"),
+    max_tokens: int | None = typer.Option(
+        None, "--max-tokens", help="Tokens per generation (default 1024; the oracle: the total)."
+    ),
+    max_total_tokens: int = typer.Option(131072, "--max-total-tokens"),
+    temperature: float = typer.Option(0.0, "--temperature"),
+    thinking: bool = typer.Option(False, "--thinking"),
+    seed: int = typer.Option(0, "--seed"),
+    progress: bool = typer.Option(True, "--progress/--no-progress"),
+) -> None:
+    """BFCL accuracy per category and BFCL's summary: report.json/.md, accuracy.png,
+    verdicts.jsonl (and results.jsonl with the decoded answers of a policy run)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from agent_rl.cli.rollout import load_chat_format, progress_bar, quiet_libraries
+    from agent_rl.evals.bfcl.report import write_report
+    from agent_rl.evals.bfcl.run import grade_predictions, run_bfcl
+
+    console = Console(stderr=True)
+    names = [c for c in categories.split(",") if c.strip()]
+    if predictions is not None:
+        report = grade_predictions(predictions, names if categories != "runnable" else None)
+    else:
+        quiet_libraries()
+        cf = load_chat_format(chat_format, policy)
+        budget = max_tokens or (max_total_tokens if policy == "oracle" else 1024)
+        with progress_bar(0, "bfcl") as bar:
+            task = bar.add_task("bfcl", total=None, reward="-", visible=progress)
+            done: list[float] = []
+
+            def on_result(traj: Any) -> None:
+                done.append(traj.reward)
+                bar.update(task, advance=1, reward=f"{sum(done) / len(done):.3f}")
+
+            report = run_bfcl(
+                names,
+                policy,
+                chat_format=cf,
+                limit=limit,
+                concurrency=concurrency,
+                max_tokens=budget,
+                max_total_tokens=max_total_tokens,
+                temperature=temperature,
+                thinking=thinking,
+                seed=seed,
+                on_result=on_result,
+            )
+    paths = write_report(report, out_dir)
+    table = Table(title=f"BFCL: {report.policy}")
+    for col in ("category", "accuracy %", "correct/graded", "note"):
+        table.add_column(col)
+    for name, r in report.categories.items():
+        acc = "N/A" if r.accuracy is None else f"{100 * r.accuracy:.2f}"
+        note = r.reason or (f"{len(r.known_bad)} known-bad GT" if r.known_bad else "")
+        table.add_row(name, acc, f"{r.correct}/{r.graded}", note)
+    overall = report.summary()["overall"]
+    mark = " (partial: categories not run count as 0)" if overall["partial"] else ""
+    table.add_row("BFCL overall", f"{100 * overall['accuracy']:.2f}", "", mark)
+    console.print(table)
+    if report.rejected:
+        console.print(f"[yellow]skipped {len(report.rejected)} record(s):[/yellow]")
+        for line in report.rejected[:10]:
+            console.print(f"  {line}")
+    console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `agent-rl eval bfcl`."""
+    eval_app.command("bfcl")(bfcl_command)

@@ -1,0 +1,105 @@
+"""`agent-rl eval bfcl`: the oracle through the real rollout path, and predictions grading."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent_rl.cli.main import app
+
+pytest.importorskip("bfcl_eval", reason="bfcl-eval is installed by scripts/setup.sh")
+
+
+def test_oracle_full_marks_on_passable_entries(tmp_path: Path) -> None:
+    out = tmp_path / "bfcl"
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "bfcl",
+            "--categories",
+            "simple,parallel_multiple,irrelevance,live_relevance,multi_turn_miss_func,web_search_base",
+            "--limit",
+            "30",
+            "--out-dir",
+            str(out),
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    cats = report["categories"]
+    for name in ("simple_python", "irrelevance", "live_relevance", "multi_turn_miss_func"):
+        assert cats[name]["accuracy"] == 1.0, (name, cats[name])
+    # parallel_multiple_26 is known-bad ground truth: listed, and the only failure
+    pm = cats["parallel_multiple"]
+    assert pm["known_bad"] == ["parallel_multiple_26"] and pm["correct"] == 29
+    assert pm["passable_accuracy"] == 1.0
+    assert cats["web_search_base"]["status"] == "not_run"
+    assert "network" in cats["web_search_base"]["reason"]
+    assert report["summary"]["overall"]["partial"] is True
+    verdicts = [json.loads(x) for x in (out / "verdicts.jsonl").read_text().splitlines()]
+    assert len(verdicts) == 30 * 4 + 16 and set(verdicts[0]) == {"id", "valid", "error_type"}
+    md = (out / "report.md").read_text()
+    assert "N/A" in md and "parallel_multiple_26" in md
+    assert (out / "accuracy.png").stat().st_size > 1000
+
+
+def test_predictions_graded_and_bad_lines_reported(tmp_path: Path) -> None:
+    preds = tmp_path / "preds.jsonl"
+    lines = [
+        {
+            "id": "simple_python_0",
+            "result": [{"calculate_triangle_area": {"base": 10, "height": 5, "unit": "units"}}],
+        },
+        {"id": "simple_python_1", "result": [{"math.factorial": {"number": 6}}]},  # wrong value
+        {"id": "irrelevance_0", "result": []},
+        {"id": "simple_python_0", "result": []},  # duplicate
+        {"id": "simple_python_99999", "result": []},  # unknown id
+        {"id": "simple_python_2", "result": {"not": "a list"}},  # malformed
+        {"result": []},  # no id
+    ]
+    text = "\n".join(json.dumps(x) for x in lines) + "\n{not json\n"
+    preds.write_text(text)
+    out = tmp_path / "graded"
+    result = CliRunner().invoke(
+        app, ["eval", "bfcl", "--predictions", str(preds), "--out-dir", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    verdicts = [json.loads(x) for x in (out / "verdicts.jsonl").read_text().splitlines()]
+    assert verdicts == [
+        {"id": "simple_python_0", "valid": True, "error_type": None},
+        {"id": "simple_python_1", "valid": False, "error_type": "value_error:others"},
+        {"id": "irrelevance_0", "valid": True, "error_type": None},
+    ]
+    rejected = json.loads((out / "report.json").read_text())["rejected"]
+    assert rejected == [
+        f"{preds}:4 [id]: duplicate id 'simple_python_0' (first one kept)",
+        f"{preds}:5 [id]: unknown BFCL id 'simple_python_99999'",
+        f"{preds}:6 [result]: expected a list of calls, each "
+        '{"function_name": {"arg": value}} ([] for none)',
+        f"{preds}:7 [id]: missing or not a string",
+        f"{preds}:8: invalid JSON (Expecting property name enclosed in double quotes)",
+    ]
+    cats = json.loads((out / "report.json").read_text())["categories"]
+    assert cats["simple_python"]["reason"] == "partial: 2 of 400 entries predicted"
+
+
+def test_multi_turn_predictions(tmp_path: Path) -> None:
+    from agent_rl.evals.bfcl.data import load_category
+
+    entry = load_category("multi_turn_base", 1)[0]
+    good = {"id": entry.id, "result": [[turn] if turn else [] for turn in entry.possible_answer]}
+    bad = {"id": "multi_turn_base_1", "result": [[["cd(folder='nowhere')"]]]}
+    preds = tmp_path / "mt.jsonl"
+    preds.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    from agent_rl.evals.bfcl.run import grade_predictions
+
+    report = grade_predictions(preds)
+    assert [(v["id"], v["valid"], v["error_type"]) for v in report.verdicts] == [
+        (entry.id, True, ""),
+        ("multi_turn_base_1", False, "multi_turn:force_terminated"),
+    ]
