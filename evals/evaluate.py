@@ -8,10 +8,9 @@ out of every score and counted in `failed`; a task keeps the samples that did no
 from __future__ import annotations
 
 import logging
-import math
 import random
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -21,12 +20,12 @@ from agent_rl.evals.passk import mean_pass_at_k
 
 from agent_rl.errors import ConfigError
 from agent_rl.rollout import (
-    TERMINATIONS,
     Policy,
     RolloutEngine,
     RolloutLimits,
     SamplingParams,
     Trajectory,
+    trajectory_stats,
 )
 
 logger = logging.getLogger(__name__)
@@ -65,6 +64,8 @@ class EvalReport:
     mean_turns: float | None
     mean_policy_tokens: float | None
     elapsed_s: float
+    tool_use: float | None = None
+    """Share of non-failed episodes in which the policy called a tool."""
     rewards: list[float] = field(default_factory=list)
     tasks: list[TaskResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -107,36 +108,29 @@ class EvalReport:
             )
         counts = [(t.samples, t.correct) for t in tasks]
         ks = sorted({1, k})
-        mean = sum(rewards) / len(rewards) if rewards else None
-        std = (
-            math.sqrt(sum((r - mean) ** 2 for r in rewards) / len(rewards))
-            if mean is not None
-            else None
-        )
-        terminations = Counter(t.termination for t in trajectories)
+        stats = trajectory_stats(trajectories, success_threshold, max_errors=20)
         return cls(
             env_id=env_id,
             policy=policy,
             n_tasks=len(tasks),
             samples_per_task=samples_per_task,
             k=k,
-            episodes=len(trajectories),
-            failed=len(trajectories) - len(ok),
-            mean_reward=mean,
-            std_reward=std,
-            success_rate=sum(r >= success_threshold for r in rewards) / len(rewards)
-            if rewards
-            else None,
+            episodes=stats.episodes,
+            failed=stats.failed,
+            mean_reward=stats.mean_reward,
+            std_reward=stats.std_reward,
+            success_rate=stats.success_rate,
             pass_at_k={f"pass@{j}": mean_pass_at_k(counts, j) for j in ks},
-            terminations={name: terminations[name] for name in TERMINATIONS if terminations[name]},
+            terminations=stats.terminations,
             success_threshold=success_threshold,
             tasks_short_of_k=sum(1 for n, _ in counts if n < k),
-            mean_turns=sum(t.num_turns for t in ok) / len(ok) if ok else None,
-            mean_policy_tokens=sum(t.num_policy_tokens for t in ok) / len(ok) if ok else None,
+            mean_turns=stats.mean_turns,
+            mean_policy_tokens=stats.mean_policy_tokens,
             elapsed_s=elapsed_s,
+            tool_use=stats.tool_use,
             rewards=rewards,
             tasks=tasks,
-            errors=sorted({t.error for t in trajectories if t.error})[:20],
+            errors=stats.errors,
             config=dict(config or {}),
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
@@ -243,6 +237,7 @@ def distinct_tasks(
     when the env does not expose a `tasks` list of `Task` records (then seeds pick tasks).
     """
     from agent_rl import envs
+
     env = envs.make(env_id, **dict(env_kwargs or {}))
     try:
         pool = getattr(env, "tasks", None)

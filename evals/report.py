@@ -1,8 +1,14 @@
-"""Report writers: report.json (machine), report.md (human), rewards.png (a histogram)."""
+"""Report writers: report.json (machine), report.md (human), rewards.png (a histogram).
+
+Every file is written to a temporary name beside its target and renamed when complete, so a
+failed write never leaves a truncated report in place of an earlier one.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from agent_rl.evals.evaluate import EvalReport
@@ -12,13 +18,27 @@ def _fmt(x: float | None, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
+def _atomic(path: Path, write: object) -> Path:
+    """Call `write(tmp_path)`, then rename the temp file onto `path` (0644 under umask 022)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))  # type: ignore[operator]
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
 def write_json(report: EvalReport, path: str | Path) -> Path:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(
-        json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return p
+    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return _atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def markdown(report: EvalReport, plot: str | None = None) -> str:
@@ -38,7 +58,8 @@ def markdown(report: EvalReport, plot: str | None = None) -> str:
     lines += [
         f"| failed episodes (excluded) | {report.failed} |",
         f"| tasks with fewer than k samples (excluded from pass@k) | {report.tasks_short_of_k} |",
-        f"| mean turns | {_fmt(report.mean_turns, 2)} |",
+        f"| mean turns (failed excluded) | {_fmt(report.mean_turns, 2)} |",
+        f"| episodes calling a tool | {_fmt(report.tool_use)} |",
         f"| mean policy tokens | {_fmt(report.mean_policy_tokens, 1)} |",
         "",
         "## Terminations",
@@ -65,10 +86,8 @@ def markdown(report: EvalReport, plot: str | None = None) -> str:
 
 
 def write_markdown(report: EvalReport, path: str | Path, plot: str | None = None) -> Path:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(markdown(report, plot), encoding="utf-8")
-    return p
+    text = markdown(report, plot)
+    return _atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def plot_rewards(report: EvalReport, path: str | Path) -> Path | None:
@@ -86,11 +105,10 @@ def plot_rewards(report: EvalReport, path: str | Path) -> Path | None:
     ax.set_ylabel("episodes")
     ax.set_title(f"{report.env_id}: {report.policy}")
     fig.tight_layout()
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, dpi=100)
-    plt.close(fig)
-    return p
+    try:
+        return _atomic(Path(path), lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    finally:
+        plt.close(fig)
 
 
 def write_report(report: EvalReport, out_dir: str | Path, *, plot: bool = True) -> dict[str, Path]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import typer
 
@@ -73,6 +74,7 @@ def check_command(
     from rich.console import Console
 
     from agent_rl import envs
+
     console = Console()
     env = envs.make(env_id, **parse_env_kwargs(kwarg, dataset))
     failed = False
@@ -93,3 +95,19 @@ def check_command(
     env.close()
     if failed or not report.ok:
         raise typer.Exit(code=1)
+
+
+@app.command("new")
+def new_command(
+    name: str = typer.Argument(..., help="Env name, e.g. Sums (registers local/Sums-v0)."),
+    directory: Path = typer.Option(Path("."), "--dir", "-d", help="Where the two files go."),
+    force: bool = typer.Option(False, "--force", help="Replace existing files."),
+) -> None:
+    """Write a small working env (`<name>.py`) and its test (`test_<name>.py`) to edit."""
+    from agent_rl.cli.scaffold import write_scaffold
+
+    env_path, test_path, spec = write_scaffold(name, directory, force=force)
+    typer.echo(f"wrote {env_path} and {test_path}")
+    typer.echo(f"  agent-rl envs check {spec}")
+    typer.echo(f"  python -m pytest -q {test_path}")
+    typer.echo(f"  agent-rl train --env {spec}")

@@ -18,9 +18,9 @@ from agent_rl.rollout.backends import (
     SamplingParams,
     make_policy,
 )
-from agent_rl.rollout.engine import RolloutEngine, RolloutLimits
+from agent_rl.rollout.engine import RolloutEngine, RolloutLimits, env_factory
 from agent_rl.rollout.episode import Episode, GenerateFn
-from agent_rl.rollout.summary import RolloutSummary
+from agent_rl.rollout.summary import RolloutSummary, TrajectoryStats, trajectory_stats
 from agent_rl.rollout.trajectory import (
     FAILED_TERMINATIONS,
     TERMINATIONS,
@@ -63,10 +63,13 @@ __all__ = [
     "RolloutSummary",
     "SamplingParams",
     "Trajectory",
+    "TrajectoryStats",
     "TransformersPolicy",
     "VLLMPolicy",
+    "env_factory",
     "make_policy",
     "read_jsonl",
     "serve",
+    "trajectory_stats",
     "write_jsonl",
 ]

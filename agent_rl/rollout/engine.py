@@ -22,7 +22,30 @@ from agent_rl.rollout.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EnvFactory", "Episode", "RolloutEngine", "RolloutLimits"]
+__all__ = ["EnvFactory", "Episode", "RolloutEngine", "RolloutLimits", "env_factory"]
+
+
+def env_factory(
+    spec: str, kwargs: dict[str, Any] | None = None, *, probe: bool = False
+) -> EnvFactory:
+    """A zero-argument factory of fresh envs for `spec` (an id, `module:EnvId` or
+    `file.py:EnvId`), resolved now so an unknown id fails before any episode runs.
+
+    With `probe`, one env is built and closed up front, so bad constructor arguments fail
+    here too (one clear error, not one per episode).
+    """
+    from agent_rl.envs.core.registry import make, resolve_env_id
+
+    env_id = resolve_env_id(spec)
+    kw = dict(kwargs or {})
+    if probe:
+        make(env_id, **kw).close()
+
+    def factory() -> Any:
+        return make(env_id, **kw)
+
+    factory.env_id = env_id  # type: ignore[attr-defined]
+    return factory
 
 
 class RolloutEngine:
@@ -76,13 +99,7 @@ class RolloutEngine:
     @staticmethod
     def _make_factory(env: str | EnvFactory, env_kwargs: dict[str, Any]) -> EnvFactory:
         if isinstance(env, str):
-            env_id = env
-
-            def factory() -> Any:
-                from agent_rl import envs
-                return envs.make(env_id, **env_kwargs)
-
-            return factory
+            return env_factory(env, env_kwargs)
         if not callable(env):
             raise ConfigError(f"expected an env id or a factory, got {env!r}", key="env")
         if env_kwargs:

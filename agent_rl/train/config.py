@@ -15,7 +15,7 @@ import difflib
 import math
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,9 +55,9 @@ class EnvConfig:
     kwargs: dict[str, Any] = field(default_factory=dict)
     """Keyword arguments for `agent_rl.envs.make` (training and SFT episodes)."""
     eval_kwargs: dict[str, Any] | None = None
-    """Keyword arguments of the held-out env. None: the training kwargs, except on
-    agent_rl/Calculator-v0 where the task generator gets another seed (`seed: 1`), so
-    held-out problems are new problems and not just other draws from the training pool."""
+    """Keyword arguments of the held-out env. None: what the env class declares for the
+    training kwargs (`AgentEnv.held_out_kwargs`: by default the same source's test split,
+    `split="test"`), so held-out tasks are never training tasks."""
     train_seed_start: int = 0
     """Training tasks use seeds from here upwards."""
     eval_seed_start: int = 1_000_000
@@ -79,6 +79,17 @@ class RolloutConfig:
     step_timeout_s: float = 60.0
     concurrency: int = 64
     """Episodes run at once (the transformers backend batches their generations)."""
+
+    def limits(self) -> Any:
+        """These budgets as the rollout layer's `RolloutLimits`."""
+        from agent_rl.rollout import RolloutLimits
+
+        return RolloutLimits(
+            max_turns=self.max_turns,
+            max_tokens_per_turn=self.max_tokens,
+            max_total_tokens=self.max_total_tokens,
+            step_timeout_s=self.step_timeout_s,
+        )
 
 
 @dataclass
@@ -251,10 +262,6 @@ class TrainConfig:
             rl.max_response_tokens = self.rollout.max_turns * self.rollout.max_tokens
         if rl.value_lr is None:
             rl.value_lr = rl.lr * 10
-        if self.env.eval_kwargs is None:
-            self.env.eval_kwargs = dict(self.env.kwargs)
-            if self.env.id == "agent_rl/Calculator-v0":
-                self.env.eval_kwargs["seed"] = int(self.env.kwargs.get("seed", 0)) + 1
         validate(self)
         return self
 
@@ -296,7 +303,72 @@ def load_config(
         data = loaded
     cfg = from_dict(data, source=str(path) if path else None)
     apply_overrides(cfg, overrides)
+    explicit = set(_dotted_keys(data)) | {k for k, _ in _override_items(overrides)}
+    apply_env_settings(cfg, explicit)
     return cfg.resolve()
+
+
+#: `train_settings` keys an env may declare, mapped to the rollout keys they set.
+ENV_SETTING_ALIASES = {"step_timeout": "step_timeout_s"}
+
+
+def env_class(spec: str) -> Any:
+    """The class (or factory) registered for an env id or `module:EnvId` / `file.py:EnvId`."""
+    from gymnasium.envs.registration import load_env_creator
+    from gymnasium.envs.registration import registry as gym_registry
+
+    from agent_rl.envs.core.registry import resolve_env_id
+
+    entry = gym_registry[resolve_env_id(spec)].entry_point
+    return load_env_creator(entry) if isinstance(entry, str) else entry
+
+
+def apply_env_settings(cfg: TrainConfig, explicit: Collection[str] = ()) -> dict[str, Any]:
+    """Fill `rollout.*` from the env's `train_settings` where the user set nothing.
+
+    The env knows its needs (a code env's long solutions and slow tests); the YAML file and
+    the command line still win. Returns the settings applied.
+    """
+    declared = dict(getattr(env_class(cfg.env.id), "train_settings", None) or {})
+    names = {f.name for f in dataclasses.fields(RolloutConfig)}
+    hints = typing.get_type_hints(RolloutConfig)
+    applied: dict[str, Any] = {}
+    for raw, value in declared.items():
+        key = ENV_SETTING_ALIASES.get(raw, raw)
+        if key not in names:
+            raise ConfigError(
+                f"{cfg.env.id} declares train_settings[{raw!r}], not a rollout setting "
+                f"({', '.join(sorted(names))})",
+                key="env.id",
+            )
+        if f"rollout.{key}" in explicit:
+            continue
+        setattr(cfg.rollout, key, _coerce(value, hints[key], f"rollout.{key}"))
+        applied[key] = value
+    return applied
+
+
+def _dotted_keys(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for k, v in data.items():
+        name = f"{prefix}{str(k).replace('-', '_')}"
+        keys.append(name)
+        if isinstance(v, Mapping):
+            keys += _dotted_keys(v, name + ".")
+    return keys
+
+
+def _override_items(overrides: Sequence[str] | Mapping[str, Any]) -> list[tuple[str, Any]]:
+    if isinstance(overrides, Mapping):
+        items = list(overrides.items())
+    else:
+        items = [(t.split("=", 1)[0].strip(), None) for t in overrides if "=" in t]
+    out = []
+    for key, value in items:
+        out.append((key, value))
+        if isinstance(value, Mapping):  # rollout={max_tokens: 9} sets rollout.max_tokens
+            out += [(k, None) for k in _dotted_keys(value, key + ".")]
+    return out
 
 
 def from_dict(data: Mapping[str, Any], source: str | None = None) -> TrainConfig:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from agent_rl.rollout import env_factory, trajectory_stats
 from agent_rl.train import algos
 from agent_rl.train.batch import SequenceBatch, forward, make_batch
 from agent_rl.train.common import Stage, StepCallback, build_optimizer, build_scheduler
@@ -36,38 +37,17 @@ log = logging.getLogger(__name__)
 _REFILL_SEED_OFFSET = 10_000_000
 
 
-def _limits(cfg: TrainConfig) -> Any:
-    from agent_rl.rollout import RolloutLimits
+def held_out_kwargs(cfg: TrainConfig) -> dict[str, Any]:
+    """Constructor kwargs of the held-out env: `env.eval_kwargs`, else what the env class
+    declares for the training kwargs (its test split)."""
+    if cfg.env.eval_kwargs is not None:
+        return dict(cfg.env.eval_kwargs)
+    from agent_rl.train.config import env_class
 
-    ro = cfg.rollout
-    return RolloutLimits(
-        max_turns=ro.max_turns,
-        max_tokens_per_turn=ro.max_tokens,
-        max_total_tokens=ro.max_total_tokens,
-        step_timeout_s=ro.step_timeout_s,
-    )
-
-
-def env_factory(env_id: str, kwargs: dict[str, Any] | None = None) -> Any:
-    """A zero-argument env factory for the rollout engine.
-
-    One env is built up front through `agent_rl.envs.make` (it loads plugins and turns an unknown id
-    into an error with close matches); episodes then build the registered id directly, since
-    `agent_rl.envs.make` rescans every installed distribution's entry points on each call (about
-    10 ms here, once per episode).
-    """
-    import gymnasium
-
-    from agent_rl import envs
-    kw = dict(kwargs or {})
-    probe = envs.make(env_id, **kw)
-    probe.close()
-
-    def make() -> Any:
-        return gymnasium.make(env_id, disable_env_checker=True, **kw).unwrapped
-
-    make.env_id = env_id  # type: ignore[attr-defined]
-    return make
+    declare = getattr(env_class(cfg.env.id), "held_out_kwargs", None)
+    if declare is None:  # a plain Gymnasium env: the training kwargs, other seeds
+        return dict(cfg.env.kwargs)
+    return dict(declare(dict(cfg.env.kwargs)))
 
 
 def evaluate_policy(
@@ -77,47 +57,44 @@ def evaluate_policy(
     episodes: int,
     temperature: float = 0.0,
 ) -> dict[str, float]:
-    """Held-out success rate and mean reward: `episodes` seeds from `env.eval_seed_start` on
-    the held-out env (`env.eval_kwargs`), greedy when `temperature` is 0."""
-    from agent_rl.rollout import RolloutEngine, SamplingParams
+    """Held-out success rate, mean reward and tool use on `episodes` distinct tasks of the
+    held-out env (`held_out_kwargs`), greedy when `temperature` is 0: `agent_rl.evals`'s
+    `run_eval` with the run's limits, as `eval/*` metrics."""
+    from agent_rl.evals.evaluate import run_eval
+    from agent_rl.rollout import SamplingParams
 
     if episodes <= 0:
         return {}
-    engine = RolloutEngine(
-        env_factory(
-            cfg.env.id, cfg.env.eval_kwargs if cfg.env.eval_kwargs is not None else cfg.env.kwargs
-        ),
-        policy,
-        chat_format,
-        _limits(cfg),
-        sampling=SamplingParams(temperature=temperature, top_p=cfg.rollout.top_p, seed=cfg.seed),
-        thinking=cfg.env.thinking,
-        concurrency=cfg.rollout.concurrency,
-    )
-    start = cfg.env.eval_seed_start
     model = getattr(policy, "model", None)
     was_training = bool(getattr(model, "training", False))
     if model is not None:
         model.eval()
     try:
-        trajs = engine.run(seeds=list(range(start, start + episodes)))
+        report, _ = run_eval(
+            cfg.env.id,
+            policy,
+            n_tasks=episodes,
+            chat_format=chat_format,
+            limits=cfg.rollout.limits(),
+            sampling=SamplingParams(
+                temperature=temperature, top_p=cfg.rollout.top_p, seed=cfg.seed
+            ),
+            thinking=cfg.env.thinking,
+            concurrency=cfg.rollout.concurrency,
+            seed=cfg.env.eval_seed_start,
+            env_kwargs=held_out_kwargs(cfg),
+            success_threshold=cfg.rl.success_threshold,
+        )
     finally:
         if model is not None and was_training:
             model.train()
-    ok = [t for t in trajs if not t.failed]
-    thr = cfg.rl.success_threshold
     return {
-        "eval/success": float(np.mean([t.reward >= thr for t in ok])) if ok else 0.0,
-        "eval/reward": float(np.mean([t.reward for t in ok])) if ok else 0.0,
-        "eval/tool_use": _tool_use(ok),
-        "eval/failed": float(len(trajs) - len(ok)),
-        "eval/episodes": float(len(trajs)),
+        "eval/success": report.success_rate or 0.0,
+        "eval/reward": report.mean_reward or 0.0,
+        "eval/tool_use": report.tool_use or 0.0,
+        "eval/failed": float(report.failed),
+        "eval/episodes": float(report.episodes),
     }
-
-
-def _tool_use(trajs: Sequence[Any]) -> float:
-    """Share of episodes with at least one tool call: how often the policy reaches for tools."""
-    return float(np.mean([t.num_tool_calls > 0 for t in trajs])) if trajs else 0.0
 
 
 class RLTrainer:
@@ -169,7 +146,7 @@ class RLTrainer:
             self.rl.steps * self.updates_per_step,
             self.rl.min_lr_ratio,
         )
-        self._factory = env_factory(cfg.env.id, cfg.env.kwargs)
+        self._factory = env_factory(cfg.env.id, cfg.env.kwargs, probe=True)
         self.seed_cursor = cfg.env.train_seed_start
         self.refill_cursor = cfg.env.train_seed_start + _REFILL_SEED_OFFSET
         self.state: dict[str, Any] = {}
@@ -185,7 +162,7 @@ class RLTrainer:
             self._factory,
             self.policy,
             self.chat_format,
-            _limits(self.cfg),
+            self.cfg.rollout.limits(),
             sampling=SamplingParams(
                 temperature=temperature, top_p=self.cfg.rollout.top_p, seed=sample_seed
             ),
@@ -246,21 +223,18 @@ class RLTrainer:
             kept_g = [kept_g[i] for i in sel]
             info["dapo/kept_groups"] = float(len(allowed))
             info["dapo/sampling_rounds"] = float(len(rounds))
-        ok = [t for t in all_trajs if not t.failed]
-        thr = rl.success_threshold
+        stats = trajectory_stats(all_trajs, rl.success_threshold)
         info.update(
             {
-                "reward/mean": float(np.mean([t.reward for t in ok])) if ok else 0.0,
-                "reward/std": float(np.std([t.reward for t in ok])) if ok else 0.0,
-                "success/mean": float(np.mean([t.reward >= thr for t in ok])) if ok else 0.0,
-                "response/length": float(np.mean([t.num_policy_tokens for t in ok])) if ok else 0.0,
-                "response/turns": float(np.mean([t.num_turns for t in ok])) if ok else 0.0,
-                "response/tool_use": _tool_use(ok),
-                "response/truncated": float(np.mean([t.termination == "max_tokens" for t in ok]))
-                if ok
-                else 0.0,
-                "rollout/failed": float(len(all_trajs) - len(ok)),
-                "rollout/episodes": float(len(all_trajs)),
+                "reward/mean": stats.mean_reward or 0.0,
+                "reward/std": stats.std_reward or 0.0,
+                "success/mean": stats.success_rate or 0.0,
+                "response/length": stats.mean_policy_tokens or 0.0,
+                "response/turns": stats.mean_turns or 0.0,
+                "response/tool_use": stats.tool_use or 0.0,
+                "response/truncated": stats.truncated or 0.0,
+                "rollout/failed": float(stats.failed),
+                "rollout/episodes": float(stats.episodes),
             }
         )
         failed = [t for t in all_trajs if t.failed]

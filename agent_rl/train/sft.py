@@ -60,19 +60,18 @@ def sft_loss(
 
 def oracle_examples(cfg: TrainConfig, chat_format: Any, cache: Path | None = None) -> list[Example]:
     """Oracle rollouts of `cfg.env` on training seeds; cached in `cache` (JSONL) for resume."""
-    from agent_rl.rollout import OraclePolicy, RolloutEngine, RolloutLimits, read_jsonl, write_jsonl
+    from agent_rl.rollout import OraclePolicy, RolloutEngine, read_jsonl, write_jsonl
 
     if cache is not None and cache.is_file():
         trajs = list(read_jsonl(cache))
     else:
         start = cfg.sft.seed_start if cfg.sft.seed_start is not None else ORACLE_SEED_START
-        from agent_rl.train.rl import env_factory
-
         engine = RolloutEngine(
-            env_factory(cfg.env.id, cfg.env.kwargs),
+            cfg.env.id,
             OraclePolicy(chat_format),
             chat_format,
-            _limits(cfg, RolloutLimits),
+            cfg.rollout.limits(),
+            env_kwargs=cfg.env.kwargs,
             thinking=cfg.env.thinking,
             concurrency=cfg.rollout.concurrency,
         )
@@ -120,16 +119,6 @@ def _demonstrations(cfg: TrainConfig, chat_format: Any, trajs: Sequence[Any]) ->
             rate,
         )
     return out
-
-
-def _limits(cfg: TrainConfig, cls: Any) -> Any:
-    ro = cfg.rollout
-    return cls(
-        max_turns=ro.max_turns,
-        max_tokens_per_turn=ro.max_tokens,
-        max_total_tokens=ro.max_total_tokens,
-        step_timeout_s=ro.step_timeout_s,
-    )
 
 
 def oracle_cache_name(cfg: TrainConfig) -> str:

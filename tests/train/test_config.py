@@ -13,8 +13,11 @@ def test_defaults_resolve_to_the_embedded_demo():
     assert cfg.stages == ["sft", "rl"]
     assert cfg.rl.algo == "grpo"
     assert cfg.rl.loss_agg_mode == "token-mean"
-    # held-out problems come from another generator seed than the training ones
-    assert cfg.env.eval_kwargs == {"seed": 1}
+    # held-out tasks: the env's own declaration (its test split), no special case by id
+    from agent_rl.train.rl import held_out_kwargs
+
+    assert cfg.env.eval_kwargs is None
+    assert held_out_kwargs(cfg) == {"split": "test"}
 
 
 def test_the_shipped_demo_config_spells_out_the_defaults():
