@@ -22,26 +22,27 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, tool_call
+from agent_rl.envs.core.source import check_split, shared_tasks, split_tasks
 from agent_rl.envs.core.task import Task
 from agent_rl.envs.search.answer import format_answer, parse_reply
 from agent_rl.envs.search.corpus import Corpus, load_corpus
 from agent_rl.envs.search.retriever import Retriever, make_retriever
-from agent_rl.envs.search.scoring import TurnScore, score_turn
+from agent_rl.envs.search.scoring import SessionScorer, TurnAnswer, TurnScore, session_score_of
 from agent_rl.envs.search.service import SearchService, search_tools
 from agent_rl.envs.search.sessions import (
     Session,
+    SessionTarget,
+    Turn,
     check_against_corpus,
     load_sessions,
-    session_from_dict,
 )
 from agent_rl.envs.search.user import ScriptedUser, SimulatedUser
 
-from agent_rl.errors import ConfigError, DataError
+from agent_rl.errors import DataError
 
 DATA_DIR = Path(__file__).with_name("data")
 DEFAULT_CORPUS = DATA_DIR / "corpus.jsonl"
 DEFAULT_SESSIONS = DATA_DIR / "sessions.jsonl"
-SPLITS = ("train", "test", "all")
 
 SYSTEM_PROMPT = (
     "You are a search assistant. The user asks questions one after another about a document "
@@ -54,19 +55,28 @@ CLARIFY = {"en": "Which one do you mean?", "zh": "您指的是哪一位？"}
 
 
 @functools.lru_cache(maxsize=8)
-def _load(corpus_path: str, sessions_path: str) -> tuple[Corpus, tuple[Session, ...]]:
-    corpus = load_corpus(corpus_path)
-    return corpus, tuple(load_sessions(sessions_path, corpus))
+def shared_corpus(path: str) -> Corpus:
+    """One loaded corpus per file and process (every env of a batch shares it)."""
+    return load_corpus(path)
 
 
 def session_task(session: Session) -> Task:
-    """The Task record of a session (the whole session travels in `metadata["session"]`)."""
+    """The Task of a session: the first question as prompt, every turn in its `SessionTarget`."""
     first = session.turns[0]
     return Task(
         id=session.id,
         prompt=first.user,
         answer=first.answers[0] if first.answers else "",
-        metadata={"session": session.to_dict(), "split": session.split, "lang": session.lang},
+        target=session.target(),
+        metadata={"lang": session.lang, "n_turns": len(session.turns)},
+    )
+
+
+def load_session_tasks(corpus_path: str, sessions_path: str) -> list[Task]:
+    """The session file's tasks, checked against the corpus, loaded once per process."""
+    return shared_tasks(
+        ("search_session", corpus_path, sessions_path),
+        lambda: [session_task(s) for s in load_sessions(sessions_path, shared_corpus(corpus_path))],
     )
 
 
@@ -76,15 +86,18 @@ class SearchSessionEnv(AgentEnv):
     Args:
         corpus: JSONL corpus (`{"id", "title", "text"}` a line); default: the shipped one.
         sessions: JSONL session file; default: the shipped sessions (240, generated).
-        split: `train`, `test` (held out) or `all`.
+        split: `train`, `test` (held out, by a hash of the session id) or `all`.
         retriever: `bm25` (default), `dense:MODEL_DIR`, `http://HOST:PORT` (Search-R1
-            protocol) or a `Retriever`.
-        user: a `SimulatedUser` (default: the scripted turns).
+            protocol) or a `Retriever` (the caller keeps ownership: `close` leaves it open).
+        user: a `SimulatedUser` (default: the scripted turns; `PolicyUser` for a model).
         max_turns: env steps (tool calls plus answers) before truncation.
         n_sessions: keep the first `n_sessions` of the split.
+        retriever_options: passed to the retriever (e.g. `cache_dir`, `timeout`).
     """
 
-    description = "Multi-turn search sessions (search/open tools, simulated user, grounded answers)"
+    description = (
+        "Multi-turn search sessions: search/open tools, a simulated user, grounded answers"
+    )
     train_settings: ClassVar[dict[str, Any]] = {
         "max_turns": 24,
         "max_tokens": 256,
@@ -105,30 +118,29 @@ class SearchSessionEnv(AgentEnv):
         system_prompt: str | None = None,
         **retriever_options: Any,
     ) -> None:
-        if split not in SPLITS:
-            raise ConfigError(f"must be one of {list(SPLITS)}, got {split!r}", key="split")
-        self.corpus, all_sessions = _load(
-            str(corpus or DEFAULT_CORPUS), str(sessions or DEFAULT_SESSIONS)
+        self.split = check_split(split)
+        corpus_path, sessions_path = (
+            str(corpus or DEFAULT_CORPUS),
+            str(sessions or DEFAULT_SESSIONS),
         )
-        chosen = [s for s in all_sessions if split == "all" or s.split == split]
+        self.corpus = shared_corpus(corpus_path)
+        tasks = split_tasks(load_session_tasks(corpus_path, sessions_path), split)
         if n_sessions is not None:
-            chosen = chosen[:n_sessions]
-        if not chosen:
-            raise DataError(
-                f"no sessions in split {split!r}", path=str(sessions or DEFAULT_SESSIONS)
-            )
-        self.split = split
-        self._owns_retriever = not isinstance(retriever, Retriever)
+            tasks = tasks[:n_sessions]
+        if not tasks:
+            raise DataError(f"no sessions in split {split!r}", path=sessions_path)
+        owns = not isinstance(retriever, Retriever)
         self.retriever = make_retriever(retriever, self.corpus, **retriever_options)
         self.user: SimulatedUser = user or ScriptedUser()
+        self.scorer = SessionScorer()
         self.service = SearchService(self.retriever, self.corpus)
         super().__init__(
-            [session_task(s) for s in chosen],
-            toolset=search_tools(lambda: self.service),
+            tasks,
+            toolset=search_tools(self.service, close_retriever=owns),
             max_turns=max_turns,
             system_prompt=SYSTEM_PROMPT if system_prompt is None else system_prompt,
         )
-        self._sessions = {s.id: s for s in chosen}
+        self.session: Session | None = None
         self._start_episode(None)
 
     # ------------------------------------------------------------------ episode state
@@ -136,19 +148,16 @@ class SearchSessionEnv(AgentEnv):
         self.session = session
         self.turn_index = 0
         self.clarified = False
+        self.turn_scores: list[TurnScore] = []
         self.results: list[dict[str, Any]] = []
         self.service.reset()
         self._turn_searches = 0
         self._turn_opens = 0
 
     def _session_of(self, task: Task) -> Session:
-        known = self._sessions.get(task.id)
-        if known is not None and known.to_dict() == task.metadata.get("session"):
-            return known
-        data = task.metadata.get("session")
-        if data is None:
-            raise DataError(f"task {task.id!r} has no metadata.session", key="metadata.session")
-        session = session_from_dict(data)
+        if not isinstance(task.target, SessionTarget):
+            raise DataError(f"task {task.id!r} has no search_session target", key="target")
+        session = task.target.session(task.id)
         check_against_corpus(session, self.corpus)
         return session
 
@@ -156,60 +165,61 @@ class SearchSessionEnv(AgentEnv):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[list[Message], dict[str, Any]]:
         messages, info = super().reset(seed=seed, options=options)
-        assert self.task is not None
-        self._start_episode(self._session_of(self.task))
-        info["n_turns"] = len(self.session.turns)
+        info["n_turns"] = len(self.session.turns) if self.session else 0
         return messages, info
 
     def opening_messages(self, task: Task) -> list[Message]:
-        session = self._session_of(task)
+        self._start_episode(self._session_of(task))
         messages: list[Message] = []
         if self.system_prompt:
             messages.append({"role": "system", "content": self.system_prompt})
-        messages.append({"role": "user", "content": self.user.message(session, 0, [])})
+        messages.append({"role": "user", "content": self.user.message(self.session, 0, [])})
         return messages
 
     # ------------------------------------------------------------------ steps
     def on_tool_results(
         self, action: Message, results: list[Any], messages: list[Message]
     ) -> StepOutcome:
-        outcome = super().on_tool_results(action, results, messages)
-        names = [((c.get("function") or {}).get("name")) for c in action.get("tool_calls") or []]
+        names = [(c.get("function") or {}).get("name") for c in action.get("tool_calls") or []]
         self._turn_searches += names.count("search")
         self._turn_opens += names.count("open")
-        if self.service.infra_error:
-            outcome.info["infra_error"] = self.service.infra_error
-            self.service.infra_error = None
-        return outcome
+        return super().on_tool_results(action, results, messages)
 
     def finish(self, action: Message) -> StepOutcome:
-        assert self.session is not None
-        turn = self.session.turns[self.turn_index]
-        reply = parse_reply(action.get("content"))
-        if turn.tag == "underspecified" and not self.clarified and reply.asks_clarification:
+        if self.session is None or self.task is None:
+            raise DataError("finish() before reset()")
+        session, turn = self.session, self.session.turns[self.turn_index]
+        content = action.get("content") or ""
+        asks = parse_reply(content).asks_clarification
+        if turn.tag == "underspecified" and not self.clarified and asks:
             self.clarified = True
-            text = self.user.message(
-                self.session, self.turn_index, self.history, clarification=True
-            )
+            text = self.user.message(session, self.turn_index, self.history, clarification=True)
             return StepOutcome(
                 messages=[{"role": "user", "content": text}], info={"clarification_asked": True}
             )
-        score = score_turn(turn, reply, self.service.seen, clarified=self.clarified)
-        n = len(self.session.turns)
-        record = self._record(turn, reply, score)
+        answer = TurnAnswer(content, self.turn_index, frozenset(self.service.seen), self.clarified)
+        turn_score = self.scorer.score(answer, self.task)
+        if turn_score.infra_error:
+            return StepOutcome(score=turn_score, terminated=True)
+        ts = TurnScore(**turn_score.details)
+        self.turn_scores.append(ts)
+        record = self._record(turn, content, ts)
         self.results.append(record)
-        info: dict[str, Any] = {"turn_result": record}
+        info: dict[str, Any] = {"turn_result": record, "turn_score": turn_score.to_dict()}
         self.turn_index += 1
         self.clarified = False
         self._turn_searches = self._turn_opens = 0
+        n = len(session.turns)
         if self.turn_index >= n:
-            summary = self.session_summary()
-            info["session"] = summary
-            return StepOutcome(reward=summary["score"], terminated=True, info=info)
-        text = self.user.message(self.session, self.turn_index, self.history)
+            info["session"] = self.session_summary()
+            return StepOutcome(
+                score=session_score_of(self.turn_scores, n), terminated=True, info=info
+            )
+        text = self.user.message(session, self.turn_index, self.history)
         return StepOutcome(messages=[{"role": "user", "content": text}], info=info)
 
-    def _record(self, turn: Any, reply: Any, score: TurnScore) -> dict[str, Any]:
+    def _record(self, turn: Turn, content: str, ts: TurnScore) -> dict[str, Any]:
+        reply = parse_reply(content)
         return {
             "index": self.turn_index,
             "tag": turn.tag,
@@ -221,19 +231,19 @@ class SearchSessionEnv(AgentEnv):
             "searches": self._turn_searches,
             "opens": self._turn_opens,
             "min_searches": turn.min_searches,
-            **score.to_dict(),
+            **ts.to_dict(),
         }
 
     def session_summary(self) -> dict[str, Any]:
-        """The session so far: id, language, split, score and every answered turn."""
-        assert self.session is not None
+        """The session so far: id, language, score and every answered turn."""
+        if self.session is None:
+            return {}
         n = len(self.session.turns)
         return {
             "id": self.session.id,
             "lang": self.session.lang,
-            "split": self.session.split,
             "n_turns": n,
-            "score": sum(r["reward"] for r in self.results) / n,
+            "score": session_score_of(self.turn_scores, n).reward,
             "turns": [dict(r) for r in self.results],
         }
 
@@ -255,13 +265,16 @@ class SearchSessionEnv(AgentEnv):
             return {"role": "assistant", "content": format_answer("unknown")}
         missing = [d for d in turn.evidence_docs if d not in self.service.seen]
         if missing:
-            calls = []
+            calls: list[tuple[str, dict[str, Any]]] = []
             for doc_id in missing:
                 doc = self.corpus.get(doc_id)
                 calls.append(("search", {"query": doc.title if doc else doc_id, "k": 3}))
                 calls.append(("open", {"doc_id": doc_id}))
             return self._calls(calls)
-        return {"role": "assistant", "content": format_answer(turn.answers[0], turn.evidence_docs)}
+        return {
+            "role": "assistant",
+            "content": format_answer(turn.answers[0], turn.evidence_docs),
+        }
 
     def _calls(self, calls: list[tuple[str, dict[str, Any]]]) -> Message:
         prefix = f"call_{self.turn_index}_{self.turn}"
@@ -275,8 +288,3 @@ class SearchSessionEnv(AgentEnv):
 
     def wrong_action(self) -> Message:
         return {"role": "assistant", "content": "Answer: I do not know."}
-
-    def close(self) -> None:
-        if self._owns_retriever:
-            self.retriever.close()
-        super().close()

@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
-from agent_rl.envs.search.answer import ParsedReply
-from agent_rl.envs.search.sessions import Turn
+from agent_rl.envs.core.scoring import Score, Scorer
+from agent_rl.envs.core.task import Task
+from agent_rl.envs.search.answer import ParsedReply, parse_reply
+from agent_rl.envs.search.sessions import SessionTarget, Turn
 from agent_rl.envs.search.text import best_match
 
 
@@ -84,6 +86,49 @@ def score_turn(
     )
 
 
-def session_score(turn_rewards: list[float], n_turns: int) -> float:
-    """Mean turn reward over all `n_turns` (turns never reached count 0)."""
-    return sum(turn_rewards) / n_turns if n_turns else 0.0
+@dataclass(frozen=True)
+class TurnAnswer:
+    """What the scorer judges: one reply to one turn, with what the agent had seen by then."""
+
+    content: str
+    turn_index: int
+    seen: frozenset[str]
+    clarified: bool = False
+
+
+class SessionScorer(Scorer[TurnAnswer]):
+    """Scores one turn of a session task (the task's `SessionTarget` holds every turn).
+
+    The `Score` components are `correct`, `grounded` (and `clarified` on underspecified
+    turns); `details` hold the whole `TurnScore`.
+    """
+
+    name = "search_session"
+
+    def score(self, answer: TurnAnswer, task: Task) -> Score:
+        if not isinstance(task.target, SessionTarget):
+            return Score.infra(f"task {task.id!r} has no search_session target")
+        turn = task.target.session(task.id).turns[answer.turn_index]
+        return turn_score_to_score(
+            score_turn(turn, parse_reply(answer.content), answer.seen, clarified=answer.clarified)
+        )
+
+
+def turn_score_to_score(ts: TurnScore) -> Score:
+    components = {"correct": ts.correct, "grounded": ts.grounded}
+    if ts.clarified is not None:
+        components["clarified"] = float(ts.clarified)
+    return Score(ts.reward, components, details=ts.to_dict())
+
+
+def session_score_of(turns: list[TurnScore], n_turns: int) -> Score:
+    """The episode's Score: mean turn reward, components averaged over all `n_turns`."""
+    n = max(n_turns, 1)
+    components = {
+        "correct": sum(t.correct for t in turns) / n,
+        "grounded": sum(t.grounded for t in turns) / n,
+        "em": sum(t.em for t in turns) / n,
+        "f1": sum(t.f1 for t in turns) / n,
+    }
+    reward = min(max(sum(t.reward for t in turns) / n, 0.0), 1.0)
+    return Score(reward, components)

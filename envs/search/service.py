@@ -1,14 +1,13 @@
 """The per-episode search service behind the `search` and `open` tools.
 
 It remembers every doc id the agent retrieved or opened in the session (grounding checks it)
-and counts searches per turn. A retriever failure becomes a tool result the model can read
-*and* `infra_error`, which the env reports on the step, so the episode is marked and excluded
-instead of scoring 0.
+and counts searches. A retriever failure becomes a tool result the model can read with
+`ToolResult.infra_error` set, which the base env reports on the step, so the episode is
+marked and excluded instead of scoring 0. The tools reset the service at each episode
+(`Tool(on_reset=...)`) and close the retriever with the env.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from agent_rl.envs.search.corpus import Corpus
 from agent_rl.envs.search.retriever import Retriever
@@ -40,7 +39,6 @@ class SearchService:
         self.seen: dict[str, None] = {}
         self.searches = 0
         self.opens = 0
-        self.infra_error: str | None = None
 
     def search(self, query: str, k: int = 3) -> ToolResult | str:
         """Search the document collection.
@@ -54,9 +52,8 @@ class SearchService:
         try:
             hits = self.retriever.search(query, k)
         except InfraError as exc:
-            self.infra_error = str(exc)
             return ToolResult(
-                content=f"Error: the search backend failed: {exc}", value={"infra_error": str(exc)}
+                content=f"Error: the search backend failed: {exc}", infra_error=str(exc)
             )
         if not hits:
             return f"No documents found for {query!r}."
@@ -86,20 +83,15 @@ class SearchService:
         return f"[{doc.id}] {doc.title}\n{text}"
 
 
-def search_tools(get_service: Any) -> ToolSet:
-    """`search` and `open` tools that call the current episode's service (`get_service()`)."""
-
-    def search(query: str, k: int = 3) -> ToolResult | str:
-        return get_service().search(query, k)
-
-    def open_(doc_id: str) -> str:
-        return get_service().open(doc_id)
-
+def search_tools(service: SearchService, *, close_retriever: bool = True) -> ToolSet:
+    """`search` and `open` over `service`'s bound methods; resetting the tools resets it."""
+    on_close = service.retriever.close if close_retriever else None
     return ToolSet(
         [
             Tool(
                 "search",
-                "Search the document collection; returns ranked snippets, each with its doc id in square brackets.",
+                "Search the document collection; returns ranked snippets, each with its doc id "
+                "in square brackets.",
                 {
                     "type": "object",
                     "properties": {
@@ -117,7 +109,9 @@ def search_tools(get_service: Any) -> ToolSet:
                     },
                     "required": ["query"],
                 },
-                search,
+                service.search,
+                on_reset=service.reset,
+                on_close=on_close,
             ),
             Tool(
                 "open",
@@ -132,7 +126,7 @@ def search_tools(get_service: Any) -> ToolSet:
                     },
                     "required": ["doc_id"],
                 },
-                open_,
+                service.open,
             ),
         ]
     )

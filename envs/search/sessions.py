@@ -1,7 +1,7 @@
 """Session files: one JSON object a line, checked against the corpus when read.
 
 ```
-{"id": "s0001", "lang": "en", "split": "train", "goal": "...",
+{"id": "s0001", "lang": "en", "goal": "...",
  "turns": [{"tag": "standalone", "user": "Who founded Taix Works?",
             "answers": ["Kiix Belno"],
             "evidence": [{"doc_id": "company-0013", "text": "It was founded in 1903 by Kiix Belno."}],
@@ -12,7 +12,8 @@ Tags: `standalone`, `coreferent` (refers back to earlier turns), `unanswerable` 
 says; `answers` is empty and the right reply abstains), `underspecified` (ambiguous; the right
 move is a clarifying question, after which the user sends `clarification`). `min_searches` is
 how many searches a perfect agent needs for the turn (its evidence documents not already
-evidence of an earlier turn). A turn whose evidence names a document the corpus lacks, or a
+evidence of an earlier turn; 1 on an unanswerable turn, to see that nothing says). Splits are
+not in the file: the env splits sessions by a hash of their id (`split_tasks`). A turn whose evidence names a document the corpus lacks, or a
 sentence that document does not contain, is a `DataError` naming the file and the line.
 """
 
@@ -23,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent_rl.envs.core.task import Target
 from agent_rl.envs.search.corpus import Corpus
 
 from agent_rl.errors import DataError
 from agent_rl.jsonl import iter_jsonl
 
 TAGS = ("standalone", "coreferent", "unanswerable", "underspecified")
-SPLITS = ("train", "test")
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,36 @@ class Session:
     turns: tuple[Turn, ...]
     goal: str = ""
     lang: str = "en"
-    split: str = "train"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "lang": self.lang,
-            "split": self.split,
             "goal": self.goal,
             "turns": [t.to_dict() for t in self.turns],
         }
+
+    def target(self) -> SessionTarget:
+        """The task target: the turns with their gold answers and evidence."""
+        return SessionTarget(
+            turns=tuple(t.to_dict() for t in self.turns), goal=self.goal, lang=self.lang
+        )
+
+
+@dataclass(frozen=True)
+class SessionTarget(Target):
+    """A task's gold for `agent_rl/SearchSession-v0`: every turn in the session-file layout."""
+
+    kind = "search_session"
+    turns: tuple[dict[str, Any], ...] = ()
+    goal: str = ""
+    lang: str = "en"
+
+    def session(self, session_id: str) -> Session:
+        """The checked `Session` (a DataError names the bad key)."""
+        return session_from_dict(
+            {"id": session_id, "turns": list(self.turns), "goal": self.goal, "lang": self.lang}
+        )
 
 
 def _fail(message: str, path: str | None, line: int | None, key: str) -> DataError:
@@ -142,13 +163,10 @@ def session_from_dict(data: Any, *, path: str | None = None, line: int | None = 
     turns = data.get("turns")
     if not isinstance(turns, list) or not turns:
         raise _fail("expected a non-empty list of turns", path, line, "turns")
-    split = data.get("split", "train")
-    if split not in SPLITS:
-        raise _fail(f"split must be one of {list(SPLITS)}, got {split!r}", path, line, "split")
     parsed = tuple(
         turn_from_dict(t, where=f"turns[{i}]", path=path, line=line) for i, t in enumerate(turns)
     )
-    return Session(sid, parsed, str(data.get("goal") or ""), str(data.get("lang") or "en"), split)
+    return Session(sid, parsed, str(data.get("goal") or ""), str(data.get("lang") or "en"))
 
 
 def check_against_corpus(

@@ -469,7 +469,7 @@ def _unanswerable(world: World, kind: str, entity_id: str, rng: random.Random) -
 
 
 def build_sessions(
-    world: World, n: int = 240, seed: int = 0, test_fraction: float = 0.2, zh_fraction: float = 0.25
+    world: World, n: int = 240, seed: int = 0, zh_fraction: float = 0.25
 ) -> list[dict[str, Any]]:
     """`n` sessions of 2-6 turns with gold answers, evidence and the searches each needs."""
     rng = random.Random(seed + 1)
@@ -499,13 +499,11 @@ def build_sessions(
         if rng.random() < 0.35:
             turns.insert(rng.randint(1, len(turns)), _unanswerable(world, *subject, rng))
         lang = "zh" if rng.random() < zh_fraction else "en"
-        sessions.append(
-            _session(f"s{i:04d}", turns, lang, "test" if rng.random() < test_fraction else "train")
-        )
+        sessions.append(_session(f"s{i:04d}", turns, lang))
     return sessions
 
 
-def _session(sid: str, turns: list[dict[str, Any]], lang: str, split: str) -> dict[str, Any]:
+def _session(sid: str, turns: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     seen: set[str] = set()
     out = []
     for t in turns:
@@ -517,13 +515,14 @@ def _session(sid: str, turns: list[dict[str, Any]], lang: str, split: str) -> di
             "user": t[lang],
             "answers": t["answers"],
             "evidence": t["evidence"],
-            "min_searches": len(new),
+            # an unanswerable turn needs one search to know that nothing says
+            "min_searches": 1 if t["tag"] == "unanswerable" else len(new),
         }
         if "clarification" in t:
             turn["clarification"] = t["clarification"][lang]
         out.append(turn)
     goal = "Find out, one question at a time: " + " / ".join(t["user"] for t in out)
-    return {"id": sid, "lang": lang, "split": split, "goal": goal, "turns": out}
+    return {"id": sid, "lang": lang, "goal": goal, "turns": out}
 
 
 def write_data(out: str | Path, seed: int = 0) -> tuple[Path, Path]:
