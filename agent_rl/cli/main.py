@@ -37,6 +37,7 @@ REGISTERING = (
     "agent_rl.cli.serve",
     "agent_rl.cli.verl",
     "agent_rl.cli.bfcl",
+    "agent_rl.cli.search",
     # Env families and backends: each module's `register(app)` adds its commands (its own
     # groups, or sub-commands of `eval`/`serve` through `eval_app`/`serve_app`).
 )

@@ -158,15 +158,20 @@ class BM25Retriever(Retriever):
         if not queries:
             return []
         k = max(1, min(int(k), len(self.corpus)))
-        terms = [index_tokens(q) or [""] for q in queries]
-        docs, scores = self._model.retrieve(terms, k=k, show_progress=False, n_threads=0)
-        out: list[list[Hit]] = []
-        for row_ids, row_scores in zip(docs.tolist(), scores.tolist(), strict=True):
-            hits = []
+        terms = [index_tokens(q) for q in queries]
+        out: list[list[Hit]] = [[] for _ in queries]
+        asked = [i for i, t in enumerate(terms) if t]  # a query without terms matches nothing
+        if not asked:
+            return out
+        docs, scores = self._model.retrieve(
+            [terms[i] for i in asked], k=k, show_progress=False, n_threads=0
+        )
+        for i, row_ids, row_scores in zip(asked, docs.tolist(), scores.tolist(), strict=True):
             for index, score in zip(row_ids, row_scores, strict=True):
                 if score <= 0.0:
                     continue
                 doc = self.corpus.documents[index]
-                hits.append(Hit(doc_id=doc.id, score=float(score), title=doc.title, text=doc.text))
-            out.append(hits)
+                out[i].append(
+                    Hit(doc_id=doc.id, score=float(score), title=doc.title, text=doc.text)
+                )
         return out

@@ -3,7 +3,9 @@
 The endpoint matches `search_r1/search/retrieval_server.py`: the same request model
 (`queries`, `topk` falling back to the server default when absent or 0, `return_scores`), the
 same reply `{"result": [...]}` with `{"document": {"id", "contents"}, "score"}` items or bare
-documents, serialised by FastAPI's default JSON response, so Search-R1 clients read it as is.
+documents, serialised by FastAPI's default JSON response, so Search-R1 clients read it as is
+(tests/envs/search/test_http.py compares the bytes with Search-R1's endpoint). Needs fastapi
+and uvicorn (the `search` extra).
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 from agent_rl.envs.search.retriever import Retriever
+from fastapi import FastAPI
+from pydantic import BaseModel
 
 
-def create_app(retriever: Retriever, *, default_topk: int = 3) -> Any:
+class QueryRequest(BaseModel):
+    """Search-R1's request model."""
+
+    queries: list[str]
+    topk: int | None = None
+    return_scores: bool = False
+
+
+def create_app(retriever: Retriever, *, default_topk: int = 3) -> FastAPI:
     """A FastAPI app serving `POST /retrieve` (and `GET /health`) from `retriever`."""
-    from fastapi import FastAPI
-    from pydantic import BaseModel
-
-    class QueryRequest(BaseModel):
-        queries: list[str]
-        topk: int | None = None
-        return_scores: bool = False
-
     app = FastAPI(title="agent-rl retriever")
 
     @app.post("/retrieve")
