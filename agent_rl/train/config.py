@@ -323,6 +323,33 @@ def env_class(spec: str) -> Any:
     return load_env_creator(entry) if isinstance(entry, str) else entry
 
 
+def train_env_kwargs(cfg: TrainConfig) -> dict[str, Any]:
+    """Constructor kwargs of the training env: `env.kwargs`, with `split="train"` added when
+    the env takes a split and the user chose none, so training never sees held-out tasks."""
+    import inspect
+
+    kwargs = dict(cfg.env.kwargs)
+    if "split" not in kwargs:
+        try:
+            params = inspect.signature(env_class(cfg.env.id)).parameters
+        except (TypeError, ValueError):
+            params = {}
+        if "split" in params:
+            kwargs["split"] = "train"
+    return kwargs
+
+
+def held_out_kwargs(cfg: TrainConfig) -> dict[str, Any]:
+    """Constructor kwargs of the held-out env: `env.eval_kwargs`, else what the env class
+    declares for the training kwargs (`AgentEnv.held_out_kwargs`: its test split)."""
+    if cfg.env.eval_kwargs is not None:
+        return dict(cfg.env.eval_kwargs)
+    declare = getattr(env_class(cfg.env.id), "held_out_kwargs", None)
+    if declare is None:  # a plain Gymnasium env: the training kwargs, other seeds
+        return dict(cfg.env.kwargs)
+    return dict(declare(dict(cfg.env.kwargs)))
+
+
 def apply_env_settings(cfg: TrainConfig, explicit: Collection[str] = ()) -> dict[str, Any]:
     """Fill `rollout.*` from the env's `train_settings` where the user set nothing.
 

@@ -28,26 +28,13 @@ from agent_rl.rollout import env_factory, trajectory_stats
 from agent_rl.train import algos
 from agent_rl.train.batch import SequenceBatch, forward, make_batch
 from agent_rl.train.common import Stage, StepCallback, build_optimizer, build_scheduler
-from agent_rl.train.config import TrainConfig
+from agent_rl.train.config import TrainConfig, held_out_kwargs, train_env_kwargs
 from agent_rl.train.modeling import add_value_head, autocast, frozen_copy
 
 log = logging.getLogger(__name__)
 
 #: Seeds of dynamic-sampling refills live in their own range, far from the main stream.
 _REFILL_SEED_OFFSET = 10_000_000
-
-
-def held_out_kwargs(cfg: TrainConfig) -> dict[str, Any]:
-    """Constructor kwargs of the held-out env: `env.eval_kwargs`, else what the env class
-    declares for the training kwargs (its test split)."""
-    if cfg.env.eval_kwargs is not None:
-        return dict(cfg.env.eval_kwargs)
-    from agent_rl.train.config import env_class
-
-    declare = getattr(env_class(cfg.env.id), "held_out_kwargs", None)
-    if declare is None:  # a plain Gymnasium env: the training kwargs, other seeds
-        return dict(cfg.env.kwargs)
-    return dict(declare(dict(cfg.env.kwargs)))
 
 
 def evaluate_policy(
@@ -146,7 +133,7 @@ class RLTrainer:
             self.rl.steps * self.updates_per_step,
             self.rl.min_lr_ratio,
         )
-        self._factory = env_factory(cfg.env.id, cfg.env.kwargs, probe=True)
+        self._factory = env_factory(cfg.env.id, train_env_kwargs(cfg), probe=True)
         self.seed_cursor = cfg.env.train_seed_start
         self.refill_cursor = cfg.env.train_seed_start + _REFILL_SEED_OFFSET
         self.state: dict[str, Any] = {}

@@ -23,7 +23,7 @@ import torch
 from agent_rl.errors import DataError
 from agent_rl.train.batch import forward, sft_batch
 from agent_rl.train.common import Stage, StepCallback, build_optimizer, build_scheduler
-from agent_rl.train.config import TrainConfig
+from agent_rl.train.config import TrainConfig, train_env_kwargs
 from agent_rl.train.data import Example, load_examples, trajectory_example, without_tool_turns
 from agent_rl.train.modeling import autocast
 
@@ -71,7 +71,7 @@ def oracle_examples(cfg: TrainConfig, chat_format: Any, cache: Path | None = Non
             OraclePolicy(chat_format),
             chat_format,
             cfg.rollout.limits(),
-            env_kwargs=cfg.env.kwargs,
+            env_kwargs=train_env_kwargs(cfg),
             thinking=cfg.env.thinking,
             concurrency=cfg.rollout.concurrency,
         )

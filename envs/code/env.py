@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from agent_rl.envs.code.evaluate import CodeVerdict, evaluate_code, infra_verdict
 from agent_rl.envs.code.extract import extract_code
@@ -84,6 +84,14 @@ class CodeEnv(AgentEnv):
         system_prompt: replaces the default instruction (None keeps it, "" removes it).
         split: "all" (default), "train" or "test" (held out: a hash of the task id decides).
     """
+
+    train_settings: ClassVar[dict[str, Any]] = {
+        # Reference solutions run to ~400 tokens; tests in a sandbox are slow on a busy CPU.
+        "max_tokens": 512,
+        "max_total_tokens": 1536,
+        "step_timeout": 180,
+        "concurrency": 16,
+    }
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ def test_defaults_resolve_to_the_embedded_demo():
     assert cfg.rl.algo == "grpo"
     assert cfg.rl.loss_agg_mode == "token-mean"
     # held-out tasks: the env's own declaration (its test split), no special case by id
-    from agent_rl.train.rl import held_out_kwargs
+    from agent_rl.train.config import held_out_kwargs
 
     assert cfg.env.eval_kwargs is None
     assert held_out_kwargs(cfg) == {"split": "test"}
