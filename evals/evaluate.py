@@ -71,6 +71,9 @@ class EvalReport:
     errors: list[str] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
     created: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Env-specific results from the env class's `eval_extra(trajectories)` (JSON-ready); a
+    `markdown` key adds a section to report.md, a `writer` ("module:function") writes files."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -224,7 +227,21 @@ def run_eval(
             "task_selection": "distinct" if tasks is not None else "seeds",
         },
     )
+    report.extra = env_eval_extra(env_id, trajectories)
     return report, trajectories
+
+
+def env_eval_extra(env_id: str, trajectories: Sequence[Trajectory]) -> dict[str, Any]:
+    """What the env class's `eval_extra(trajectories)` adds to the report ({} when it has none)."""
+    from gymnasium.envs.registration import load_env_creator
+    from gymnasium.envs.registration import registry as gym_registry
+
+    from agent_rl.envs.core.registry import resolve_env_id
+
+    entry = gym_registry[resolve_env_id(env_id)].entry_point
+    env_cls = load_env_creator(entry) if isinstance(entry, str) else entry
+    hook = getattr(env_cls, "eval_extra", None)
+    return dict(hook(list(trajectories))) if callable(hook) else {}
 
 
 def distinct_tasks(

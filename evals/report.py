@@ -82,6 +82,8 @@ def markdown(report: EvalReport, plot: str | None = None) -> str:
         ]
     if plot:
         lines += ["", f"![reward histogram]({plot})"]
+    if report.extra.get("markdown"):  # the env's own section (EvalReport.extra)
+        lines += ["", str(report.extra["markdown"])]
     return "\n".join(lines) + "\n"
 
 
@@ -120,4 +122,10 @@ def write_report(report: EvalReport, out_dir: str | Path, *, plot: bool = True) 
         paths["png"] = png
     paths["json"] = write_json(report, out / "report.json")
     paths["markdown"] = write_markdown(report, out / "report.md", plot=png.name if png else None)
+    writer = report.extra.get("writer")
+    if writer:  # the env's own files ("module:function", see EvalReport.extra)
+        import importlib
+
+        module, _, name = str(writer).partition(":")
+        paths.update(getattr(importlib.import_module(module), name)(report, out))
     return paths

@@ -10,9 +10,9 @@ episode ends after the last turn; its
 reward (paid when the last turn is answered) is the session score, the mean turn reward, in
 [0, 1]; a turn's own reward is in that step's `info["turn_result"]`.
 
-`info["turn_result"]` carries each answered turn's scores; the last step's
-`info["session"]` carries the whole session (per-turn tags, scores, searches, citations) for
-`agent_rl.envs.search.report`. A retriever failure marks the step `info["infra_error"]`.
+`info["turn_result"]` carries each answered turn's scores; every step's `info["session"]`
+carries the session so far (per-turn tags, scores, searches, citations), which
+`agent_rl.envs.search.report` turns into the eval report (`eval_extra`). A retriever failure marks the step `info["infra_error"]`.
 """
 
 from __future__ import annotations
@@ -177,6 +177,21 @@ class SearchSessionEnv(AgentEnv):
         return messages
 
     # ------------------------------------------------------------------ steps
+    def step(
+        self, action: Message | str
+    ) -> tuple[list[Message], float, bool, bool, dict[str, Any]]:
+        """The base step, plus the session so far in `info["session"]` (for the eval report)."""
+        messages, reward, terminated, truncated, info = super().step(action)
+        info.setdefault("session", self.session_summary())
+        return messages, reward, terminated, truncated, info
+
+    @classmethod
+    def eval_extra(cls, trajectories: list[Any]) -> dict[str, Any]:
+        """Session metrics for `agent-rl eval` (see `agent_rl.envs.search.report`)."""
+        from agent_rl.envs.search.report import session_report
+
+        return session_report(trajectories)
+
     def on_tool_results(
         self, action: Message, results: list[Any], messages: list[Message]
     ) -> StepOutcome:
@@ -243,6 +258,7 @@ class SearchSessionEnv(AgentEnv):
             "id": self.session.id,
             "lang": self.session.lang,
             "n_turns": n,
+            "tags": [t.tag for t in self.session.turns],
             "score": session_score_of(self.turn_scores, n).reward,
             "turns": [dict(r) for r in self.results],
         }
