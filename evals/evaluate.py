@@ -233,10 +233,9 @@ def run_eval(
 
 def env_eval_extra(env_id: str, trajectories: Sequence[Trajectory]) -> dict[str, Any]:
     """What the env class's `eval_extra(trajectories)` adds to the report ({} when it has none)."""
+    from agent_rl.envs.core.registry import resolve_env_id
     from gymnasium.envs.registration import load_env_creator
     from gymnasium.envs.registration import registry as gym_registry
-
-    from agent_rl.envs.core.registry import resolve_env_id
 
     entry = gym_registry[resolve_env_id(env_id)].entry_point
     env_cls = load_env_creator(entry) if isinstance(entry, str) else entry
