@@ -20,8 +20,14 @@ app = typer.Typer(help="List and check environments.", no_args_is_help=True)
 @app.command("list")
 def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    tools: bool = typer.Option(
+        False, "--tools", help="Also build each env to list its tools (slower)."
+    ),
 ) -> None:
-    """List every registered env: id, entry point, description, tools."""
+    """List every registered env: id, entry point, description (and tools with --tools).
+
+    Without --tools no env is built and no env module is imported, so the list is instant.
+    """
     from rich.console import Console
     from rich.table import Table
 
@@ -31,27 +37,31 @@ def list_command(
     errors = load_entry_points()
     rows = []
     for env_id, entry in envs.registered_envs().items():
+        tool_names = None
         try:
             description = entry.resolved_description()
-            env = envs.make(env_id)
-            tool_names = ", ".join(getattr(env, "tool_names", ())) or "-"
-            env.close()
+            if tools:
+                env = envs.make(env_id)
+                tool_names = ", ".join(getattr(env, "tool_names", ())) or "-"
+                env.close()
         except Exception as exc:  # one broken env must not hide the others
             description, tool_names = f"(failed to load: {type(exc).__name__}: {exc})", "?"
-        rows.append((env_id, entry.entry_point_name, description, tool_names))
+        row = {"id": env_id, "entry_point": entry.entry_point_name, "description": description}
+        if tools:
+            row["tools"] = tool_names
+        rows.append(row)
     if as_json:
-        keys = ("id", "entry_point", "description", "tools")
-        typer.echo(json.dumps([dict(zip(keys, row, strict=True)) for row in rows], indent=2))
+        typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="agent-rl environments")
-    for column in ("id", "entry point", "description", "tools"):
-        table.add_column(column, overflow="fold")
+    for column in rows[0] if rows else ("id",):
+        table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*[str(v) for v in row.values()])
     console = Console()
     console.print(table)
     for plugin, error in errors.items():
-        console.print(f"[yellow]plugin {plugin} failed: {error}[/yellow]")
+        Console(stderr=True).print(f"[yellow]plugin {plugin} failed: {error}[/yellow]")
 
 
 @app.command("check")

@@ -8,8 +8,11 @@ from typing import Any
 import typer
 
 from agent_rl.cli.rollout import (
+    ENV_KWARG,
+    default_output,
     load_chat_format,
     parse_env_kwargs,
+    policy_spec,
     progress_bar,
     quiet_libraries,
     turn_budget,
@@ -36,8 +39,10 @@ def eval_command(
     dataset: str | None = typer.Option(
         None, "--dataset", help="Task source (env `source`): a file or reasoning_gym:NAME."
     ),
-    env_kwarg: list[str] = typer.Option([], "--env-kwarg", help="key=value for the env."),
-    out_dir: Path = typer.Option(Path("eval"), "--out-dir", help="Where report.* go."),
+    env_kwarg: list[str] = ENV_KWARG,
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir", help="Where report.* go (default: runs/eval-<timestamp>)."
+    ),
     thinking: bool = typer.Option(False, "--thinking"),
     max_turns: int = typer.Option(8, "--max-turns"),
     max_tokens: int | None = typer.Option(
@@ -65,9 +70,32 @@ def eval_command(
     from rich.console import Console
     from rich.table import Table
 
+    from agent_rl.cli import checks
     from agent_rl.evals import evaluate, write_report
-    from agent_rl.rollout import RolloutLimits, SamplingParams
+    from agent_rl.rollout import RolloutLimits, SamplingParams, env_factory
 
+    # Everything that can be checked is checked before the (long) evaluation runs.
+    for value, option in (
+        (n, "--n"),
+        (k, "--k"),
+        (samples, "--samples"),
+        (max_turns, "--max-turns"),
+    ):
+        checks.number(value, option, minimum=1)
+    checks.number(temperature, "--temperature", minimum=0)
+    checks.number(top_p, "--top-p", above=0, maximum=1)
+    checks.number(step_timeout, "--step-timeout", above=0)
+    checks.number(threshold, "--threshold")
+    out_dir = checks.output_dir(out_dir or default_output("eval"))
+    env_kwargs = parse_env_kwargs(env_kwarg, dataset)
+    env_factory(env, env_kwargs, probe=True)
+    policy = policy_spec(policy)
+    limits = RolloutLimits(
+        max_turns=max_turns,
+        max_tokens_per_turn=turn_budget(max_tokens, max_total_tokens, policy),
+        max_total_tokens=max_total_tokens,
+        step_timeout_s=step_timeout,
+    )
     console = Console(stderr=True)
     n_samples = max(k, samples or k)
     temp = temperature if temperature is not None else (1.0 if n_samples > 1 else 0.0)
@@ -90,17 +118,12 @@ def eval_command(
             k=k,
             n_samples=n_samples,
             chat_format=cf,
-            limits=RolloutLimits(
-                max_turns=max_turns,
-                max_tokens_per_turn=turn_budget(max_tokens, max_total_tokens, policy),
-                max_total_tokens=max_total_tokens,
-                step_timeout_s=step_timeout,
-            ),
+            limits=limits,
             sampling=SamplingParams(temperature=temp, top_p=top_p, seed=seed),
             thinking=thinking,
             concurrency=concurrency,
             seed=seed,
-            env_kwargs=parse_env_kwargs(env_kwarg, dataset),
+            env_kwargs=env_kwargs,
             success_threshold=threshold,
             on_result=on_result,
         )
@@ -121,10 +144,10 @@ def eval_command(
     table.add_row("failed (excluded)", str(report.failed))
     for name, count in report.terminations.items():
         table.add_row(f"  {name}", str(count))
-    console.print(table)
+    Console().print(table)
     for error in report.errors[:5]:
         console.print(f"[red]error:[/red] {error}")
-    console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+    typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
 def register(app: typer.Typer) -> None:

@@ -22,8 +22,21 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from agent_rl import __version__
+
+        typer.echo(f"agent-rl {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging.")) -> None:
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -37,6 +50,7 @@ REGISTERING = (
     "agent_rl.cli.serve",
     "agent_rl.cli.verl",
     "agent_rl.cli.bfcl",
+    "agent_rl.cli.swe",
     "agent_rl.cli.search",
     # Env families and backends: each module's `register(app)` adds its commands (its own
     # groups, or sub-commands of `eval`/`serve` through `eval_app`/`serve_app`).

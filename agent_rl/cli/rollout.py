@@ -107,13 +107,20 @@ def turn_budget(max_tokens: int | None, max_total_tokens: int, policy: str) -> i
     return max_total_tokens if policy == "oracle" else DEFAULT_TURN_TOKENS
 
 
+ENV_KWARG = typer.Option(
+    [], "--env-kwarg", "-k", help="Env option key=value, JSON values parsed (repeatable)."
+)
+
+
 def rollout_command(
     env: str = typer.Option(..., "--env", help="Env id, e.g. agent_rl/Math-v0."),
     policy: str = typer.Option(
         "oracle", "--policy", help="oracle | tiny | PATH | http://host:port/v1[#model]"
     ),
     n: int = typer.Option(8, "--n", help="Number of tasks (seeds seed..seed+n-1)."),
-    out: Path = typer.Option(Path("trajectories.jsonl"), "--out", help="JSONL output file."),
+    out: Path | None = typer.Option(
+        None, "--out", help="JSONL output file (default: runs/rollout-<timestamp>.jsonl)."
+    ),
     group_size: int = typer.Option(1, "--group-size", help="Samples per task (GRPO groups)."),
     thinking: bool = typer.Option(False, "--thinking", help="Thinking-mode prompts."),
     max_turns: int = typer.Option(8, "--max-turns"),
@@ -131,46 +138,54 @@ def rollout_command(
     dataset: str | None = typer.Option(
         None, "--dataset", help="Task source (env `source`): a file or reasoning_gym:NAME."
     ),
-    env_kwarg: list[str] = typer.Option([], "--env-kwarg", help="key=value for the env."),
+    env_kwarg: list[str] = ENV_KWARG,
     chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
     validate: bool = typer.Option(False, "--validate", help="Check ids against re-encoding."),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
-    """Roll out a policy in an env and write trajectories (JSONL)."""
+    """Roll out a policy in an env and write trajectories (JSONL).
+
+    Arguments, the env and the output are checked before any episode runs; trajectories go
+    to a temporary file renamed onto --out when the batch is complete (an interrupted run
+    leaves `<out>.partial`, never a truncated --out).
+    """
     from rich.console import Console
 
-    from agent_rl.rollout import (
-        RolloutEngine,
-        RolloutLimits,
-        RolloutSummary,
-        SamplingParams,
-        make_policy,
-    )
+    from agent_rl.cli import checks
+    from agent_rl.rollout import RolloutEngine, RolloutLimits, RolloutSummary, SamplingParams
 
+    for value, option in ((n, "--n"), (group_size, "--group-size"), (max_turns, "--max-turns")):
+        checks.number(value, option, minimum=1)
+    checks.number(temperature, "--temperature", minimum=0)
+    checks.number(top_p, "--top-p", above=0, maximum=1)
+    checks.number(step_timeout, "--step-timeout", above=0)
+    out = checks.output_file(out or default_output("rollout", ".jsonl"))
+    limits = RolloutLimits(
+        max_turns=max_turns,
+        max_tokens_per_turn=turn_budget(max_tokens, max_total_tokens, policy),
+        max_total_tokens=max_total_tokens,
+        step_timeout_s=step_timeout,
+    )
+    from agent_rl.rollout import env_factory
+
+    factory = env_factory(env, parse_env_kwargs(env_kwarg, dataset), probe=True)
     console = Console(stderr=True)
     quiet_libraries()
-    cf = load_chat_format(chat_format, policy)
+    policy_obj, cf = build_policy(policy_spec(policy), chat_format)
     engine = RolloutEngine(
-        env,
-        make_policy(policy, chat_format=cf),
+        factory,
+        policy_obj,
         cf,
-        RolloutLimits(
-            max_turns=max_turns,
-            max_tokens_per_turn=turn_budget(max_tokens, max_total_tokens, policy),
-            max_total_tokens=max_total_tokens,
-            step_timeout_s=step_timeout,
-        ),
+        limits,
         sampling=SamplingParams(temperature=temperature, top_p=top_p, seed=seed),
         thinking=thinking,
         concurrency=concurrency,
         validate=validate,
-        env_kwargs=parse_env_kwargs(env_kwarg, dataset),
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
     total = n * group_size
     rewards: list[float] = []
     start = time.perf_counter()
-    with out.open("w", encoding="utf-8") as f, progress_bar(total, "rollout") as bar:
+    with checks.atomic_output(out) as f, progress_bar(total, "rollout") as bar:
         task = bar.add_task("rollout", total=total, reward="-", visible=progress)
 
         def on_result(traj: Any) -> None:
@@ -182,10 +197,40 @@ def rollout_command(
 
         trajectories = engine.run(n=n, group_size=group_size, base_seed=seed, on_result=on_result)
     summary = RolloutSummary.of(trajectories, elapsed_s=time.perf_counter() - start)
-    console.print(summary_table(summary, f"{env} with {policy}"))
+    Console().print(summary_table(summary, f"{env} with {policy}"))
     for error in summary.errors[:5]:
         console.print(f"[red]error:[/red] {error}")
-    console.print(f"wrote {len(trajectories)} trajectories to {out}")
+    typer.echo(f"wrote {len(trajectories)} trajectories to {out}")
+
+
+def default_output(command: str, suffix: str = "") -> Path:
+    """`runs/<command>-<UTC timestamp><suffix>`: outputs never land in the working folder."""
+    from agent_rl.train.run import default_run_dir
+
+    base = default_run_dir(command)
+    return base.with_name(base.name + suffix)
+
+
+def policy_spec(spec: str) -> str:
+    """A `--policy` spec checked before any work: a run folder becomes its final model, and a
+    missing or empty model folder is one clear error."""
+    path = Path(spec.removeprefix("vllm:"))
+    if "://" in spec or spec in ("oracle", "tiny"):
+        return spec
+    if path.is_dir() and not (path / "config.json").is_file():
+        from agent_rl.train.run import resolve_model
+
+        resolved = resolve_model(str(path))  # a run folder gives its final model
+        return f"vllm:{resolved}" if spec.startswith("vllm:") else resolved
+    return spec
+
+
+def build_policy(spec: str, chat_format: str) -> tuple[Any, Any]:
+    """(policy, chat format) for a checked `--policy` spec."""
+    from agent_rl.rollout import make_policy
+
+    cf = load_chat_format(chat_format, spec)
+    return make_policy(spec, chat_format=cf), cf
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from agent_rl.errors import ConfigError
+from agent_rl.errors import AgentRLError, ConfigError
 from agent_rl.rollout.backends.base import Policy, SamplingParams
 from agent_rl.rollout.episode import EnvFactory, Episode, RolloutLimits, _maybe_await
 from agent_rl.rollout.trajectory import Trajectory
@@ -39,7 +39,14 @@ def env_factory(
     env_id = resolve_env_id(spec)
     kw = dict(kwargs or {})
     if probe:
-        make(env_id, **kw).close()
+        try:
+            make(env_id, **kw).close()
+        except AgentRLError:
+            raise
+        except Exception as exc:  # a bad option or a broken env: one line, not a traceback
+            raise ConfigError(
+                f"cannot build {env_id} with {kw}: {type(exc).__name__}: {exc}", key="env"
+            ) from exc
 
     def factory() -> Any:
         return make(env_id, **kw)

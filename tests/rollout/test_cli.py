@@ -144,3 +144,125 @@ def test_rollout_and_eval_with_the_tiny_model(tmp_path: Path) -> None:
     assert report["episodes"] == 4 and report["n_tasks"] == 2 and report["failed"] == 0
     assert set(report["pass_at_k"]) == {"pass@1", "pass@2"}
     assert report["config"]["sampling"]["temperature"] == 1.0
+
+
+def _main(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "agent_rl.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_rollout_with_an_unknown_env_fails_before_touching_out(tmp_path: Path) -> None:
+    out = tmp_path / "t.jsonl"
+    out.write_text('{"keep": "me"}\n')
+    res = _main("rollout", "--env", "agent_rl/Mth-v0", "--out", str(out))
+    assert res.returncode == 2 and "agent_rl/Math-v0" in res.stderr  # close match named
+    assert "Traceback" not in res.stderr
+    assert out.read_text() == '{"keep": "me"}\n', "the old output is untouched"
+    assert not list(tmp_path.glob(".t.jsonl.*")), "no temp file left"
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--temperature", "nan"], "--temperature"),
+        (["--step-timeout", "inf"], "--step-timeout"),
+        (["--step-timeout", "-1"], "--step-timeout"),
+        (["--top-p", "0"], "--top-p"),
+        (["--n", "0"], "--n"),
+    ],
+)
+def test_absurd_numbers_are_one_clear_error(tmp_path: Path, args: list[str], option: str) -> None:
+    res = _main("rollout", "--env", "agent_rl/Math-v0", "--out", str(tmp_path / "t.jsonl"), *args)
+    assert res.returncode == 2 and option in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_eval_checks_out_dir_before_running(tmp_path: Path) -> None:
+    blocker = tmp_path / "report"
+    blocker.write_text("a file where the report folder should go")
+    res = _main(
+        "eval", "--env", "agent_rl/Math-v0", "--policy", "oracle", "--out-dir", str(blocker)
+    )
+    assert res.returncode == 2 and "not a directory" in res.stderr
+    assert "Traceback" not in res.stderr
+    empty = tmp_path / "empty_model"
+    empty.mkdir()
+    res = _main(
+        "eval",
+        "--env",
+        "agent_rl/Math-v0",
+        "--policy",
+        str(empty),
+        "--out-dir",
+        str(tmp_path / "r"),
+    )
+    assert res.returncode == 2 and "empty folder" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_interrupted_rollout_keeps_the_old_output(tmp_path: Path) -> None:
+    """The new trajectories go to a temp file; a failure leaves `<out>.partial`, and --out
+    keeps its old content."""
+    from agent_rl.cli.checks import atomic_output
+
+    out = tmp_path / "t.jsonl"
+    out.write_text("old\n")
+    with pytest.raises(KeyboardInterrupt), atomic_output(out) as f:
+        f.write("new, half\n")
+        raise KeyboardInterrupt
+    assert out.read_text() == "old\n"
+    assert (tmp_path / "t.jsonl.partial").read_text() == "new, half\n"
+    with atomic_output(out) as f:
+        f.write("new\n")
+    assert out.read_text() == "new\n"
+
+
+def test_env_options_and_user_envs_on_rollout_and_eval(tmp_path: Path) -> None:
+    """`-k key=value` reaches the env on every command; `file.py:EnvId` loads a user's env."""
+    from agent_rl.cli.scaffold import write_scaffold
+
+    _, _, spec = write_scaffold("Sums", tmp_path)
+    out = tmp_path / "t.jsonl"
+    res = CliRunner().invoke(
+        app,
+        [
+            "rollout",
+            "--env",
+            spec,
+            "--n",
+            "3",
+            "-k",
+            "split=test",
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    trajs = list(read_jsonl(out))
+    assert len(trajs) == 3 and all(t.reward == 1.0 for t in trajs)
+    assert "mean reward" in res.stdout
+    res = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--env",
+            spec,
+            "--n",
+            "4",
+            "-k",
+            "split=train",
+            "--out-dir",
+            str(tmp_path / "r"),
+            "--no-progress",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["config"]["env_kwargs"] == {"split": "train"} and report["mean_reward"] == 1.0
+    res = _main("rollout", "--env", spec, "-k", "level=3", "--out", str(out))
+    assert res.returncode == 2 and "level" in res.stderr and "Traceback" not in res.stderr

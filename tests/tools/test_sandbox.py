@@ -170,14 +170,14 @@ def test_get_sandbox_auto_and_cli(tmp_path):
     runner = CliRunner()
     done = runner.invoke(app, ["run", str(program), "--backend", "bwrap", "--timeout", "5",
                                "--memory", "256", "--stdin", str(stdin)])
-    assert done.exit_code == 0, done.output
+    assert done.exit_code == 3, done.output  # the command exits with the program's status
     result = json.loads(done.output)
     assert result["exit_code"] == 3 and result["stdout"] == "out text\n"
     looping = tmp_path / "loop.sh"
     looping.write_text("while :; do :; done\n")
-    timed = json.loads(runner.invoke(app, ["run", str(looping), "--backend", "bwrap",
-                                           "--timeout", "1"]).output)
-    assert timed["timed_out"] is True
+    timed_run = runner.invoke(app, ["run", str(looping), "--backend", "bwrap", "--timeout", "1"])
+    assert timed_run.exit_code == 124  # as `timeout` exits
+    assert json.loads(timed_run.output)["timed_out"] is True
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
