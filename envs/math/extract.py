@@ -19,29 +19,41 @@ from __future__ import annotations
 import re
 
 _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
-_HASH_RE = re.compile(r"^[ \t]*####[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+# Linear-time patterns (a reply is model output: 70 KB of `\\boxed{` or of spaces must cost
+# milliseconds). The value group ends at the line's last character that is not trailing
+# padding, which is what a lazy `(.+?)[ \t]*$` found by retrying at every position (quadratic);
+# a value of padding alone is one character, as before. `_ANSWER_RE` only looks at the last
+# line (its `$` is the end of the text), so the lookahead skips every other line at once.
+_HASH_RE = re.compile(r"^[ \t]*####[ \t]*([^\n]*[^ \t\n]|[ \t])[ \t]*$", re.MULTILINE)
 _ANSWER_RE = re.compile(
-    r"(?:^|\n)[ \t*#]*(?:final answer|answer|the (?:final )?answer is)[ \t*]*[:：]?[ \t*]*(.+?)[ \t*]*$",
+    r"(?:^|\n)(?=[^\n]*\n?\Z)[ \t*#]*(?:final answer|answer|the (?:final )?answer is)"
+    r"[ \t*]*[:：]?[ \t*]*([^\n]*[^ \t*\n]|[ \t*])[ \t*]*$",
     re.IGNORECASE,
 )
+_BRACE_RE = re.compile(r"\\[{}]|[{}]")
 
 
 def last_boxed(text: str) -> str | None:
-    """Content of the last `\\boxed{...}` with balanced braces, or None (also if unclosed)."""
-    found = None
-    for match in _BOX_RE.finditer(text):
-        depth, start = 1, match.end()
-        i = start
-        while i < len(text) and depth:
-            char = text[i]
-            if char == "\\" and i + 1 < len(text) and text[i + 1] in "{}":
-                i += 2
-                continue
-            depth += {"{": 1, "}": -1}.get(char, 0)
-            i += 1
-        if depth == 0:
-            found = text[start : i - 1].strip()
-    return found
+    """Content of the last `\\boxed{...}` with balanced braces, or None (also if unclosed).
+
+    "Last" is the box that starts last among those that close. One pass matches every brace
+    from the first box on (escaped `\\{`, `\\}` do not count), so the time is linear in the
+    text; scanning ahead from each box start was quadratic on a reply of unclosed boxes.
+    """
+    boxes = {m.end() - 1: m.end() for m in _BOX_RE.finditer(text)}  # its "{" -> content start
+    if not boxes:
+        return None
+    open_at: list[int | None] = []  # for each open brace: the content start of a box, or None
+    best: tuple[int, int] | None = None
+    for match in _BRACE_RE.finditer(text, min(boxes)):
+        token = match.group()
+        if token == "{":
+            open_at.append(boxes.get(match.start()))
+        elif token == "}" and open_at:
+            start = open_at.pop()
+            if start is not None and (best is None or start > best[0]):
+                best = (start, match.start())
+    return text[best[0] : best[1]].strip() if best else None
 
 
 def clean_number(text: str) -> str:
