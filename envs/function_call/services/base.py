@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 
 from agent_rl.tools import Tool, tool
 
+_PROTOTYPES: dict[type, list[Tool]] = {}
+
 
 class ServiceError(Exception):
     """The service refused a request (the agent sees the message)."""
@@ -65,8 +67,20 @@ class Service:
         self.events.append(Event(name, copy.deepcopy(args)))
 
     def tools(self) -> list[Tool]:
-        """Tools over this object's bound methods (schemas from type hints and docstrings)."""
-        return [tool(getattr(self, name)) for name in self.tool_names]
+        """Tools over this object's bound methods (schemas from type hints and docstrings).
+
+        Schemas are derived and checked once per class (that costs ~40 ms); each service
+        object gets copies of those tools bound to its own methods.
+        """
+        cls = type(self)
+        if cls not in _PROTOTYPES:
+            _PROTOTYPES[cls] = [tool(getattr(self, name)) for name in self.tool_names]
+        out = []
+        for proto in _PROTOTYPES[cls]:
+            bound = copy.copy(proto)
+            bound.fn = getattr(self, proto.name)
+            out.append(bound)
+        return out
 
     @classmethod
     def comparable(cls, state: Mapping[str, Any]) -> dict[str, Any]:
