@@ -1,7 +1,7 @@
 """The verifier worker process: reads JSON lines `{"gold", "answer"}` on stdin and writes
 `[correct, status, detail]` lines on stdout until stdin closes.
 
-Run as a script (`python _verify_worker.py [MEMORY_LIMIT_MB]`) rather than through
+Run as a script (`python _verify_worker.py [MEMORY_LIMIT_MB [PARENT_PID]]`) rather than through
 multiprocessing, so it never re-imports the parent's `__main__` and starts from any script.
 It imports only the standard library and math-verify. math-verify's own SIGALRM timeouts are
 off: the parent kills this process when it takes too long.
@@ -35,7 +35,38 @@ def check(gold: str, answer: str) -> tuple[bool, str, str]:
     return bool(verify(parsed_gold, parsed_answer, timeout_seconds=None)), "ok", ""
 
 
+def die_with_parent(parent: int) -> None:
+    """SIGKILL this worker when its parent dies (even by SIGKILL), however busy it is.
+
+    PR_SET_PDEATHSIG where Linux offers it (the parent forks workers from a thread that lives
+    as long as it does); elsewhere a watchdog thread that polls the parent pid.
+    """
+    import os
+
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    except (OSError, AttributeError, ImportError):
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) > 2:
+        die_with_parent(int(argv[2]))
     if len(argv) > 1 and int(argv[1]) > 0:
         import resource
 

@@ -4,8 +4,10 @@ verifier of agent-rl (math envs, training rewards and evals all call it).
 Why processes: math-verify's own timeouts use SIGALRM, which only works in the main thread of
 the main interpreter, and some inputs make sympy spin for minutes (`10^{10^{10^{10}}}` against
 `5`). Each worker runs math-verify with its internal timeouts off; the parent waits at most
-`timeout` seconds, then SIGKILLs the worker and starts a fresh one. Two workers on two cores
-also verify about twice as fast as one process (benchmarks/bench_math_verify.py).
+`timeout` seconds, then SIGKILLs the worker and starts a fresh one. A worker dies with this
+process, even when it is SIGKILLed mid-comparison (parent-death signal, see `_verify_worker`).
+Two workers on two cores also verify about twice as fast as one process
+(benchmarks/bench_math_verify.py).
 
 Verdict statuses:
     ok           math-verify compared the two; `correct` is its answer.
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agent_rl.envs.math._verify_worker import as_math, check
+from agent_rl.tools.sandbox.process import popen_for_process_lifetime
 
 from agent_rl.errors import ConfigError
 
@@ -85,8 +88,10 @@ class _Worker:
     def __init__(self, memory_limit_mb: int | None) -> None:
         env = dict(os.environ)
         env["PYTHONUNBUFFERED"] = "1"
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", _WORKER_SCRIPT, str(memory_limit_mb or 0)],
+        # Forked from a thread that lives as long as this process, so the worker's
+        # parent-death signal fires when this process dies, not when a caller's thread ends.
+        self.process = popen_for_process_lifetime(
+            [sys.executable, "-u", _WORKER_SCRIPT, str(memory_limit_mb or 0), str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -112,3 +112,49 @@ def test_bad_config() -> None:
     closed.close()
     with pytest.raises(RuntimeError):
         closed.verify("1", "1")
+
+
+_ORPHAN_PARENT = r"""
+import sys, threading, time
+from agent_rl.envs.math.verify import Verifier
+
+pool = Verifier(workers=1, timeout=600.0)
+starter = threading.Thread(target=pool.start)  # spawned from a thread that then exits
+starter.start()
+starter.join()
+time.sleep(0.3)
+assert pool.verify("2", "2").correct  # the worker outlived the thread that started it
+print(pool.worker_pids()[0], flush=True)
+pool.verify(sys.argv[1], sys.argv[2])  # keeps the worker busy for minutes
+"""
+
+
+def test_a_worker_dies_with_its_sigkilled_parent(tmp_path) -> None:
+    """Issue 11 item 13: a busy worker of a SIGKILLed parent once ran at 100% CPU forever."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "parent.py"
+    script.write_text(_ORPHAN_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script), *PATHOLOGICAL],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        line = parent.stdout.readline()  # type: ignore[union-attr]
+        assert line.strip().isdigit(), f"the parent did not start its worker: {line!r}"
+        worker = int(line)
+        time.sleep(0.5)  # the worker is inside the pathological comparison now
+        os.kill(worker, 0)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the verifier worker outlived its SIGKILLed parent")
+    finally:
+        parent.kill()
+        parent.wait()

@@ -291,3 +291,56 @@ def test_cli_runs_a_file_on_docker(boxes, tmp_path):
     assert done.exit_code == 0, done.output
     result = json.loads(done.output)
     assert result["backend"] == "docker" and result["stdout"] == "uid 65534\n"
+
+
+_SANDBOX_PARENT = r"""
+import sys, threading
+from agent_rl.tools.sandbox import BwrapSandbox, Limits
+
+box = BwrapSandbox(Limits(timeout=600))
+session = box.session()
+starter = threading.Thread(target=session.run, args=("x = 1",))  # a thread that then exits
+starter.start()
+starter.join()
+print(session._proc.proc.pid, session._proc.uid, flush=True)
+box.run(["sleep", "600"])
+"""
+
+
+def test_bwrap_sandboxes_die_with_their_sigkilled_parent(tmp_path) -> None:
+    """Issue 11 item 13: a session started from a short-lived thread and a one-shot run both
+    end when the process that owns them is SIGKILLed."""
+    import sys
+
+    from agent_rl.tools.sandbox.inside import live_pids
+
+    if BwrapSandbox().available() is not None:
+        pytest.skip("bubblewrap unavailable here")
+    script = tmp_path / "parent.py"
+    script.write_text(_SANDBOX_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        bwrap_pid, uid = (int(v) for v in parent.stdout.readline().split())  # type: ignore[union-attr]
+        time.sleep(0.5)
+        sleepers = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p) == b"sleep\x00600\x00"]
+        assert sleepers, "the one-shot run did not start"
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            alive = [p for p in sleepers if _cmdline(p)] + ([bwrap_pid] if _cmdline(bwrap_pid) else [])
+            if not alive and not live_pids(uid):
+                return
+            time.sleep(0.05)
+        pytest.fail(f"sandbox processes outlived their parent: {alive}, uid {uid}: {live_pids(uid)}")
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+def _cmdline(pid) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""

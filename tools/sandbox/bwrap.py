@@ -10,7 +10,6 @@ Files go in through memfds (`--file FD DEST`), so nothing is written on the host
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import json
 import math
@@ -32,7 +31,12 @@ from agent_rl.tools.sandbox.base import (
     looks_like_oom,
     wait_readable,
 )
-from agent_rl.tools.sandbox.process import UidPool, kill_group, run_process
+from agent_rl.tools.sandbox.process import (
+    UidPool,
+    kill_group,
+    popen_for_process_lifetime,
+    run_process,
+)
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime")
@@ -41,21 +45,6 @@ _BWRAP_OWN_PROCESSES = 3
 
 _uid_pool: UidPool | None = None
 _uid_pool_lock = threading.Lock()
-
-
-_spawner_executor: concurrent.futures.ThreadPoolExecutor | None = None
-_spawner_lock = threading.Lock()
-
-
-def _spawner() -> concurrent.futures.ThreadPoolExecutor:
-    """One thread that lives as long as this process and forks every long-lived sandbox."""
-    global _spawner_executor
-    with _spawner_lock:
-        if _spawner_executor is None:
-            _spawner_executor = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="bwrap-spawner"
-            )
-        return _spawner_executor
 
 
 def uid_pool() -> UidPool:
@@ -285,12 +274,8 @@ class BwrapSandbox(Sandbox):
         if prep.uid is not None:
             kwargs.update(user=prep.uid, group=prep.uid, extra_groups=[])
         try:
-            # `--die-with-parent` is PR_SET_PDEATHSIG, which fires when the *thread* that
-            # forked bwrap exits, not the process. Callers run on short-lived threads (tool
-            # calls, executors), so a long-lived process is forked from one thread that lives
-            # as long as this process: it dies with the process, not with its caller's thread.
-            proc = _spawner().submit(
-                subprocess.Popen,
+            # `--die-with-parent` is PR_SET_PDEATHSIG: see popen_for_process_lifetime.
+            proc = popen_for_process_lifetime(
                 prep.argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -300,7 +285,7 @@ class BwrapSandbox(Sandbox):
                 env=dict(BASE_ENV),
                 cwd="/",
                 **kwargs,
-            ).result()
+            )
         except OSError:
             os.close(prep.status_r)
             if prep.uid is not None:

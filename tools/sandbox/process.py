@@ -6,6 +6,7 @@ in parallel cost little) and by the benchmark's plain-subprocess baseline.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import errno
 import fcntl
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from agent_rl.tools.sandbox.base import OutputBuffer
 from agent_rl.tools.sandbox.inside import live_pids
@@ -33,6 +35,29 @@ class ProcessOutcome:
     timed_out: bool
     duration: float
     spawn_error: str | None = None
+
+
+_lifetime_executor: concurrent.futures.ThreadPoolExecutor | None = None
+_lifetime_lock = threading.Lock()
+
+
+def popen_for_process_lifetime(argv: Sequence[str], **kwargs: Any) -> subprocess.Popen:
+    """`subprocess.Popen(argv, **kwargs)` forked from one thread that lives as long as this
+    process.
+
+    A child tied to its parent with PR_SET_PDEATHSIG (bwrap's `--die-with-parent`, a worker's
+    own `prctl`) is signalled when the *thread* that forked it exits, not the process. Callers
+    run on short-lived threads (tool calls, executors), so long-lived children are forked
+    here: they die with this process (even when it is SIGKILLed), not with a caller's thread.
+    """
+    global _lifetime_executor
+    with _lifetime_lock:
+        if _lifetime_executor is None:
+            _lifetime_executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="lifetime-spawner"
+            )
+        executor = _lifetime_executor
+    return executor.submit(subprocess.Popen, list(argv), **kwargs).result()
 
 
 def kill_group(proc: subprocess.Popen) -> None:
