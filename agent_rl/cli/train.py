@@ -152,6 +152,9 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     dpo = summary["stages"].get("dpo")
     if dpo and "dpo/margin" in dpo:
         lines.append(f"DPO: margin {dpo['dpo/margin']:.3f}, accuracy {dpo['dpo/accuracy']:.2f}")
+    for stage in summary["stages"].values():
+        for warning in stage.get("warnings") or []:
+            typer.echo(f"warning: {warning}", err=True)
     out = summary.get("output_dir", cfg.get("output_dir"))
     lines.append(f"done in {summary['seconds']:.0f}s; summary, metrics, plots and models in {out}")
     return lines

@@ -90,13 +90,15 @@ class Stage:
         self.on_step = on_step
         self.metrics: MetricsLogger | None = None
         self.last_checkpoint: Path | None = None
+        self.label = name.upper()
+        """What plot titles call the stage: the algorithm for RL (GRPO, PPO, ...)."""
 
     @classmethod
     def from_config(
         cls, name: str, cfg: Any, out_dir: str | Path, on_step: StepCallback | None = None
     ) -> Stage:
         """A stage set up from a `TrainConfig` (device, precision, checkpoints, outputs)."""
-        return cls(
+        stage = cls(
             name,
             out_dir,
             device=cfg.device,
@@ -108,6 +110,8 @@ class Stage:
             plots=cfg.plots,
             on_step=on_step,
         )
+        stage.label = cfg.rl.algo.upper() if name == "rl" else name.upper()
+        return stage
 
     # -- lifecycle ------------------------------------------------------------------------
     def finished_checkpoint(self) -> Path | None:
@@ -193,7 +197,7 @@ class Stage:
         if self.metrics is not None:
             if self.plots and self.metrics.records:
                 plots = plot_metrics(
-                    self.metrics.records, self.dir / "plots", prefix=f"{self.name}: "
+                    self.metrics.records, self.dir / "plots", prefix=f"{self.label}: "
                 )
             self.metrics.close()
         return plots

@@ -37,6 +37,7 @@ LOSS_AGG_MODES = (
 KL_TYPES = ("kl", "k1", "abs", "mse", "k2", "low_var_kl", "k3", "k1+", "k3+", "low_var_kl+")
 SCHEDULES = ("cosine", "linear", "constant")
 OLD_LOGPROBS = ("recompute", "rollout")
+DIVERGENCE_MODES = ("warn", "stop", "off")
 SFT_SOURCES = ("oracle", "tokenized", "conversations", "trajectories", "auto")
 
 
@@ -150,6 +151,11 @@ class RLConfig:
     """An episode counts as a success when its reward is at least this."""
     share_prefix: bool = True
     """Run the prompts' common prefix (system prompt, tool specs) once per batch."""
+    divergence: str = "warn"
+    """warn | stop | off: what the divergence guard does on a reward collapse, an entropy
+    near uniform or a KL above `max_kl` (see `agent_rl.train.guard`)."""
+    max_kl: float = 1.0
+    """KL to the reference (per token) above which the guard fires."""
 
 
 @dataclass
@@ -597,6 +603,8 @@ def validate(cfg: TrainConfig) -> None:
     if rl.loss_agg_mode is not None:
         _choice(rl.loss_agg_mode, LOSS_AGG_MODES, "rl.loss_agg_mode")
     _choice(rl.old_logprobs, OLD_LOGPROBS, "rl.old_logprobs")
+    _choice(rl.divergence, DIVERGENCE_MODES, "rl.divergence")
+    _positive(rl.max_kl, "rl.max_kl")
     _choice(sft.source, SFT_SOURCES, "sft.source")
     for section, sched in (("rl", rl.schedule), ("sft", sft.schedule), ("dpo", dpo.schedule)):
         _choice(sched, SCHEDULES, f"{section}.schedule")

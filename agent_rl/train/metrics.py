@@ -111,7 +111,7 @@ PLOTS: tuple[tuple[str, str], ...] = (
     ("eval/success", "held-out success"),
     ("actor/kl", "KL to reference"),
     ("actor/entropy", "entropy"),
-    ("actor/loss", "loss"),
+    ("actor/loss", "total loss (policy + KL/entropy/value terms)"),
     ("actor/pg_loss", "policy loss"),
     ("response/length", "response length (policy tokens)"),
     ("critic/vf_loss", "value loss"),
@@ -122,6 +122,15 @@ PLOTS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _same_as(records: list[dict[str, Any]], a: str, b: str) -> bool:
+    """True when metric `a` equals metric `b` at every step where `a` is logged."""
+    pairs = [(r[a], r.get(b)) for r in records if isinstance(r.get(a), (int, float))]
+    return all(
+        isinstance(y, (int, float)) and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+        for x, y in pairs
+    )
+
+
 def plot_metrics(
     records: list[dict[str, Any]], out_dir: str | Path, prefix: str = ""
 ) -> list[Path]:
@@ -130,6 +139,7 @@ def plot_metrics(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -138,6 +148,8 @@ def plot_metrics(
         pts = [(r["step"], r[key]) for r in records if isinstance(r.get(key), (int, float))]
         if not pts:
             continue
+        if key == "actor/loss" and _same_as(records, key, "actor/pg_loss"):
+            continue  # no KL, entropy or value term: the total loss is the policy loss
         xs, ys = zip(*pts, strict=True)
         fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.plot(xs, ys, marker="o" if len(xs) < 30 else None, linewidth=1.5)
@@ -151,6 +163,15 @@ def plot_metrics(
             ax.legend()
         ax.set_title(f"{prefix}{title}")
         ax.set_xlabel("step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+        plain = ScalarFormatter(useOffset=False)  # no "1e-5+7.6349" offset labels
+        plain.set_scientific(False)
+        ax.yaxis.set_major_formatter(plain)
+        lo, hi = min(ys), max(ys)
+        span = max(0.02 * max(abs(lo), abs(hi)), 1e-3)
+        if hi - lo < span:  # a nearly flat curve is drawn flat, not as 1e-8 wiggles
+            mid = (hi + lo) / 2
+            ax.set_ylim(mid - span, mid + span)
         ax.grid(alpha=0.3)
         fig.tight_layout()
         path = out / f"{key.replace('/', '_')}.png"

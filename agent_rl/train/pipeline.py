@@ -213,6 +213,9 @@ def _reward_curve(out: Path, summary: dict[str, Any]) -> None:
         )
     ax.set_title(title)
     ax.set_xlabel("RL step")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")

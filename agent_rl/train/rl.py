@@ -29,6 +29,7 @@ from agent_rl.train import algos
 from agent_rl.train.batch import SequenceBatch, forward, make_batch
 from agent_rl.train.common import Stage, StepCallback, build_optimizer, build_scheduler
 from agent_rl.train.config import TrainConfig, held_out_kwargs, train_env_kwargs
+from agent_rl.train.guard import DivergenceGuard
 from agent_rl.train.modeling import add_value_head, autocast, frozen_copy
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,11 @@ class RLTrainer:
             self.rl.min_lr_ratio,
         )
         self._factory = env_factory(cfg.env.id, train_env_kwargs(cfg), probe=True)
+        self.guard = DivergenceGuard(
+            self.rl.divergence,
+            vocab_size=getattr(getattr(model, "config", None), "vocab_size", None),
+            max_kl=self.rl.max_kl,
+        )
         self.seed_cursor = cfg.env.train_seed_start
         self.refill_cursor = cfg.env.train_seed_start + _REFILL_SEED_OFFSET
         self.state: dict[str, Any] = {}
@@ -418,7 +424,14 @@ class RLTrainer:
         self.seed_cursor = int(state.get("seed_cursor", self.seed_cursor))
         self.refill_cursor = int(state.get("refill_cursor", self.refill_cursor))
         if start == 0 or "eval_before" not in self.state:
+            if self.cfg.eval.episodes:
+                log.info(
+                    "rl: held-out evaluation before %s (%d tasks, greedy)",
+                    rl.algo.upper(),
+                    self.cfg.eval.episodes,
+                )
             before = self.evaluate()
+            self.guard.check(0, before)  # the best held-out success starts here
             self.state["eval_before"] = before
             if before:
                 log.info("rl: held-out before RL: success %.3f", before["eval/success"])
@@ -457,6 +470,8 @@ class RLTrainer:
                 metrics.update(after)
             last = metrics
             self.stage.log_step(step, rl.steps, metrics)
+            checkpoint = str(self.stage.last_checkpoint) if self.stage.last_checkpoint else None
+            self.guard.check(step, metrics, checkpoint)
             self.state.update(
                 {"seed_cursor": self.seed_cursor, "refill_cursor": self.refill_cursor}
             )
@@ -477,5 +492,6 @@ class RLTrainer:
             "eval_after": self.state.get("eval_after", {}),
             "last": last,
             "plots": [str(p) for p in plots],
+            "warnings": list(self.guard.warnings),
             "checkpoint": str(self.stage.last_checkpoint) if self.stage.last_checkpoint else None,
         }
