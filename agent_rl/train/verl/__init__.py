@@ -36,6 +36,8 @@ _LAZY = {
     "write_parquet": "agent_rl.train.verl.data",
     "make_env": "agent_rl.train.verl.data",
     "compute_score": "agent_rl.train.verl.reward",
+    "run_worker": "agent_rl.train.verl.parity",
+    "same_episode": "agent_rl.train.verl.parity",
     "ALGOS": "agent_rl.train.verl.config",
     "ENTRY_POINTS": "agent_rl.train.verl.config",
     "VerlRunConfig": "agent_rl.train.verl.config",

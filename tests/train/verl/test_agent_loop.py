@@ -9,15 +9,8 @@ import pytest
 import torch
 
 from agent_rl.rollout import RolloutEngine, RolloutLimits, SamplingParams
-from tests.train.verl.helpers import (
-    ECHO_ID,
-    eos_leaning_policy,
-    register_echo,
-    run_worker,
-    unpad,
-    verl_config,
-    write_agent_loops,
-)
+from agent_rl.train.verl.parity import run_worker, same_episode, unpad, write_agent_loops
+from tests.train.verl.helpers import ECHO_ID, eos_leaning_policy, register_echo, verl_config
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +58,7 @@ def test_verl_worker_equals_local_rollout(tmp_path, env_id):
         assert got["response_mask"] == traj.loss_mask
         assert torch.equal(got["logprobs"], torch.tensor(traj.logprobs, dtype=torch.float32))
         assert got["reward"] == pytest.approx(traj.reward)
+        assert same_episode(got, traj) == []
         assert out.non_tensor_batch["termination"][i] == traj.termination
         multi_turn += 0 in traj.loss_mask
     if env_id == ECHO_ID:  # the comparison covers appended observation ids, not one turn only

@@ -75,7 +75,8 @@ def test_inside_verl_reward_manager(tmp_path, math_row, manager):
     from agent_rl.chat_format import load_tokenizer
     from agent_rl.train.verl.config import REWARD_FILE
     from agent_rl.train.verl.data import write_parquet
-    from tests.train.verl.helpers import verl_config, write_agent_loops
+    from agent_rl.train.verl.parity import write_agent_loops
+    from tests.train.verl.helpers import verl_config
 
     data = write_parquet([math_row], tmp_path / "rows.parquet")
     extra = [
