@@ -10,6 +10,7 @@ Public API:
 """
 
 from agent_rl.sft_data.convert import ConvertSummary, convert_files, iter_file
+from agent_rl.sft_data.encode import make_encoder
 from agent_rl.sft_data.io import iter_raw, iter_records, open_writer, write_records
 from agent_rl.sft_data.readers import FORMATS, detect_format, get_reader
 from agent_rl.sft_data.report import Counts, Rejection
@@ -20,7 +21,6 @@ from agent_rl.sft_data.schema import (
     tool_spec,
     validate_record,
 )
-from agent_rl.sft_data.tokenize import make_encoder
 
 __all__ = [
     "FORMATS",

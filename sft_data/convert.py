@@ -15,9 +15,10 @@ from typing import Any
 
 from agent_rl.sft_data.io import BadJSON, JsonlWriter, iter_raw, open_writer
 from agent_rl.sft_data.readers import detect_format, get_reader
-from agent_rl.sft_data.readers._common import RecordError
 from agent_rl.sft_data.report import Counts, Rejection
-from agent_rl.sft_data.schema import validate_record
+from agent_rl.sft_data.schema import normalize_record, validate_record
+
+from agent_rl.messages import MessageError
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def _finish(rec: dict[str, Any], path: Path, line: int, fmt: str) -> dict[str, A
     rec["id"] = str(rid) if rid not in (None, "") else f"{path.stem}:{line}"
     rec["source"] = {"file": str(path), "line": line, "format": fmt}
     rec.setdefault("tools", [])
+    normalize_record(rec)
     if not isinstance(rec.get("meta"), dict):
         rec["meta"] = {}
     return rec
@@ -99,7 +101,7 @@ def iter_file(
             ctx.line = line
             try:
                 rec = _finish(reader.convert(raw, ctx), p, line, fmt)
-            except RecordError as exc:
+            except MessageError as exc:  # RecordError and schema errors alike
                 rej = Rejection(exc.reason, exc.detail, str(p), line, fmt, _raw_id(raw))
             except _READER_FAULTS as exc:
                 rej = Rejection("reader_error", f"{type(exc).__name__}: {exc}"[:300], str(p), line, fmt, _raw_id(raw))
@@ -137,11 +139,11 @@ def convert_files(
 ) -> ConvertSummary:
     """Convert `paths` to canonical records in `out` (JSONL or parquet by extension).
 
-    `tokenized` (JSONL) gets `encoder(record)` for each record (see `agent_rl.sft_data.tokenize`); a
+    `tokenized` (JSONL) gets `encoder(record)` for each record (see `agent_rl.sft_data.encode`); a
     record the encoder cannot handle is rejected from both outputs (reason `encode_error`).
     """
     if tokenized is not None and encoder is None:
-        from agent_rl.sft_data.tokenize import make_encoder
+        from agent_rl.sft_data.encode import make_encoder
 
         encoder = make_encoder()
     summary = ConvertSummary()

@@ -20,36 +20,33 @@ One shape for all sources, so passes and the tokenizer never care where a sample
     }
 
 An assistant message may carry `"weight": 0` (OpenAI fine-tuning): it stays in the context but
-is not a training target (`agent_rl.sft_data.tokenize` clears its loss mask).
+is not a training target (the chat format's `encode` clears its loss mask).
 
-Rules the validator enforces: `content` is always a string (never None); `arguments` is always
-a JSON string that decodes to an object; tool-call ids are present; at least one assistant
-message exists; tools are OpenAI function specs whose `parameters` is an object schema.
+Messages follow `agent_rl.messages` (one contract for envs, data and the chat format) with its
+training rules: `arguments` is a JSON string that decodes to an object and tool-call ids are
+present. Readers write `content` as a string (an assistant's `None` is read as ""); at least
+one assistant message exists; tools are OpenAI function specs whose `parameters` is an object
+schema.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from agent_rl.errors import DataError
+from agent_rl.messages import ROLES, message_problems, normalize_message, tool_call, tool_spec
 
-ROLES = ("system", "user", "assistant", "tool")
+__all__ = [
+    "RECORD_KEYS",
+    "ROLES",
+    "check_record",
+    "make_record",
+    "normalize_record",
+    "tool_call",
+    "tool_spec",
+    "validate_record",
+]
 RECORD_KEYS = ("id", "messages", "tools", "source", "meta")
-
-
-def tool_call(name: str, arguments: str, call_id: str) -> dict[str, Any]:
-    """An OpenAI tool call with JSON-string arguments (the only form the chat format accepts)."""
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
-
-
-def tool_spec(name: str, description: str = "", parameters: dict[str, Any] | None = None) -> dict:
-    """An OpenAI function tool spec; missing parameters become an empty object schema."""
-    params = parameters if parameters is not None else {"type": "object", "properties": {}}
-    return {
-        "type": "function",
-        "function": {"name": name, "description": description, "parameters": params},
-    }
 
 
 def make_record(
@@ -69,57 +66,14 @@ def make_record(
     }
 
 
-def _check_message(i: int, msg: Any, problems: list[str]) -> None:
-    where = f"messages[{i}]"
-    if not isinstance(msg, dict):
-        problems.append(f"{where}: not an object")
-        return
-    role = msg.get("role")
-    if role not in ROLES:
-        problems.append(f"{where}.role: {role!r} not one of {', '.join(ROLES)}")
-        return
-    if not isinstance(msg.get("content"), str):
-        problems.append(f"{where}.content: must be a string")
-    if "reasoning_content" in msg and role != "assistant":
-        problems.append(f"{where}.reasoning_content: only assistant messages carry reasoning")
-    if "reasoning_content" in msg and not isinstance(msg["reasoning_content"], str):
-        problems.append(f"{where}.reasoning_content: must be a string")
-    if "weight" in msg and (role != "assistant" or msg["weight"] not in (0, 1) or isinstance(msg["weight"], bool)):
-        problems.append(f"{where}.weight: only assistant messages carry a weight, 0 or 1")
-    if "tool_calls" in msg:
-        if role != "assistant":
-            problems.append(f"{where}.tool_calls: only assistant messages carry tool calls")
-        calls = msg["tool_calls"]
-        if not isinstance(calls, list) or not calls:
-            problems.append(f"{where}.tool_calls: must be a non-empty list")
-            return
-        for j, call in enumerate(calls):
-            cw = f"{where}.tool_calls[{j}]"
-            if not isinstance(call, dict) or not isinstance(call.get("function"), dict):
-                problems.append(f"{cw}: must be {{id, type, function: {{name, arguments}}}}")
-                continue
-            if not isinstance(call.get("id"), str) or not call["id"]:
-                problems.append(f"{cw}.id: missing")
-            if call.get("type") != "function":
-                problems.append(f"{cw}.type: must be 'function'")
-            fn = call["function"]
-            if not isinstance(fn.get("name"), str) or not fn["name"]:
-                problems.append(f"{cw}.function.name: missing")
-            args = fn.get("arguments")
-            if not isinstance(args, str):
-                problems.append(f"{cw}.function.arguments: must be a JSON string")
-                continue
-            try:
-                decoded = json.loads(args)
-            except ValueError:
-                problems.append(f"{cw}.function.arguments: not valid JSON")
-                continue
-            if not isinstance(decoded, dict):
-                problems.append(f"{cw}.function.arguments: must encode an object")
-    if role == "tool":
-        for key in ("tool_call_id", "name"):
-            if key in msg and not isinstance(msg[key], str):
-                problems.append(f"{where}.{key}: must be a string")
+def normalize_record(record: Any) -> Any:
+    """The record with each message's `content: None` as "" and empty `tool_calls` dropped,
+    so curation passes always see text (in place; anything not a record is returned as is)."""
+    if isinstance(record, dict) and isinstance(record.get("messages"), list):
+        record["messages"] = [
+            normalize_message(m) if isinstance(m, dict) else m for m in record["messages"]
+        ]
+    return record
 
 
 def _check_tool(i: int, spec: Any, problems: list[str]) -> None:
@@ -153,7 +107,7 @@ def validate_record(record: Any) -> list[str]:
         problems.append("messages: must be a non-empty list")
     else:
         for i, msg in enumerate(messages):
-            _check_message(i, msg, problems)
+            problems += message_problems(msg, i, training=True)
         if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
             problems.append("messages: no assistant turn")
     tools = record.get("tools", [])

@@ -15,8 +15,11 @@ from typing import Any
 from transformers import PreTrainedTokenizerBase
 
 from agent_rl.errors import AgentRLError
+from agent_rl.messages import content_text
 
 Message = Mapping[str, Any]
+
+__all__ = ["ChatFormat", "Encoded", "Message", "PrefixError", "content_text"]
 
 
 class PrefixError(AgentRLError, ValueError):
@@ -138,18 +141,3 @@ class ChatFormat(ABC):
     def _turn_at(self, ids: Sequence[int], pos: int) -> int:
         markers = self._turn_markers()
         return sum(1 for t in ids[:pos] if t in markers)
-
-
-def content_text(message: Message, index: int | None = None) -> str:
-    """A message's content as a string (None means empty; OpenAI text parts are joined)."""
-    content = message.get("content")
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # OpenAI content parts: keep the text ones
-        return "".join(p.get("text", "") if isinstance(p, Mapping) else str(p) for p in content)
-    from agent_rl.errors import DataError
-
-    where = f"messages[{index}].content" if index is not None else "content"
-    raise DataError(f"content must be a string, got {type(content).__name__}", key=where)

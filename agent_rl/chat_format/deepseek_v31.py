@@ -9,7 +9,8 @@ template in thinking mode). Every text piece borders special tokens, where the t
 anyway, so the ids equal `tokenizer.encode(render(...))` -- except where message text spells a
 special token: text is tokenized with those strings split into ordinary tokens (`text_ids.py`),
 so no user message, tool output, argument or assistant prose can forge a turn boundary or a
-tool call. The rendered text is unchanged (byte-identical to the template); only its ids differ.
+tool call. The tool-use instruction the format writes into the system prompt (`tools_prompt.py`)
+is the format's own text: its markers stay special ids, as a V3.1 server tokenizes them. The rendered text is unchanged (byte-identical to the template); only its ids differ.
 
 Deliberate differences from the official template (it cannot express these):
 - thinking-mode training target: with `thinking=True`, the last assistant turn (after a user
@@ -18,7 +19,8 @@ Deliberate differences from the official template (it cannot express these):
 - `tools=` is written into the system prompt (see `tools_prompt.py`);
 - `tool_calls: []` counts as no calls (the template would drop the content), `content: None`
   as "", and dict `arguments` are dumped to JSON (the template would fail on both);
-- roles other than system/user/assistant/tool raise instead of vanishing silently.
+- roles other than system/user/assistant/tool raise instead of vanishing silently;
+- an assistant message with `weight: 0` (OpenAI fine-tuning) is written as usual but untrained.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from agent_rl.chat_format.special_tokens import (
     V31_SPECIAL_TOKENS,
 )
 from agent_rl.chat_format.text_ids import TextEncoder
-from agent_rl.chat_format.tools_prompt import tools_system_prompt
+from agent_rl.chat_format.tools_prompt import TOOLS_INSTRUCTION, tools_system_prompt
 from agent_rl.errors import ConfigError, DataError
 
 _ROLES = ("system", "user", "assistant", "tool")
@@ -154,6 +156,19 @@ def _segments(
             yield Seg(USER, True, False)
             yield Seg(content_text(msg, i), False, False)
         elif role == "assistant":
+            if msg.get("weight", 1) == 0:  # in the context, never a training target
+                yield from (
+                    seg._replace(trainable=False)
+                    for seg in _segments(
+                        [{k: v for k, v in msg.items() if k != "weight"}],
+                        thinking=thinking,
+                        add_generation_prompt=False,
+                        state=_State(is_last_user, is_tool),
+                        target_index=0 if i == target_index else None,
+                    )
+                )
+                is_last_user, is_tool = False, False
+                continue
             calls = _tool_calls(msg, i)
             if i == target_index and is_last_user:
                 reasoning, answer = _split_reasoning(msg, i)
@@ -185,11 +200,36 @@ def _segments(
         yield Seg(THINK_BEGIN if thinking else THINK_END, True, False)
 
 
-def _system_prompt(messages: Sequence[Message], tools: Sequence[Mapping[str, Any]] | None) -> str:
+def _system_segments(
+    messages: Sequence[Message], tools: Sequence[Mapping[str, Any]] | None
+) -> list[Seg]:
+    """The system prompt; the tool-use instruction's markers are the format's own (special)."""
     parts = [content_text(m, i) for i, m in enumerate(messages) if m.get("role") == "system"]
-    if tools:
-        parts.append(tools_system_prompt(tools))
-    return "\n\n".join(parts)
+    if not tools:
+        return [Seg("\n\n".join(parts), False, False)]
+    block = tools_system_prompt(tools)  # ends with TOOLS_INSTRUCTION
+    head = "\n\n".join([*parts, block[: -len(TOOLS_INSTRUCTION)]])
+    return [Seg(head, False, False), *_INSTRUCTION_SEGMENTS]
+
+
+def _split_specials(text: str) -> list[Seg]:
+    """Format-authored text with its special-token strings as special pieces."""
+    out: list[Seg] = []
+    pos = 0
+    while pos < len(text):
+        hits = [(text.find(t, pos), t) for t in V31_SPECIAL_TOKENS if text.find(t, pos) >= 0]
+        if not hits:
+            out.append(Seg(text[pos:], False, False))
+            break
+        at, tok = min(hits)
+        if at > pos:
+            out.append(Seg(text[pos:at], False, False))
+        out.append(Seg(tok, True, False))
+        pos = at + len(tok)
+    return out
+
+
+_INSTRUCTION_SEGMENTS = tuple(_split_specials(TOOLS_INSTRUCTION))
 
 
 def _thinking_target(messages: Sequence[Message], thinking: bool) -> int | None:
@@ -242,7 +282,7 @@ class DeepSeekV31Format(ChatFormat):
         add_generation_prompt: bool,
     ) -> Iterator[Seg]:
         yield Seg(BOS, True, False)
-        yield Seg(_system_prompt(messages, tools), False, False)
+        yield from _system_segments(messages, tools)
         yield from _segments(
             messages,
             thinking=thinking,

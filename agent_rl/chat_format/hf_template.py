@@ -319,8 +319,8 @@ class HFChatFormat(ChatFormat):
         spans: list[tuple[int, int]] = []
         cursor = 0
         for i, msg in enumerate(messages):
-            if msg.get("role") != "assistant":
-                continue
+            if msg.get("role") != "assistant" or msg.get("weight", 1) == 0:
+                continue  # weight 0: in the context, never a training target
             head = self.render(messages[:i], tools, thinking, add_generation_prompt=True)
             upto = self.render(messages[: i + 1], tools, thinking)
             if not upto.startswith(head):

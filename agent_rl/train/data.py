@@ -3,8 +3,10 @@
 Three file kinds feed SFT (and DPO reads conversation pairs):
 - tokenized JSONL: `{"input_ids": [...], "loss_mask": [...]}` per line (what
   `agent-rl sft convert --tokenized` writes), used as is;
-- conversations JSONL: `{"messages": [...], "tools": [...]?, "thinking": bool?}` per line,
-  encoded with the chat format (its mask: every assistant segment through its end token);
+- conversations JSONL: canonical records `{"messages": [...], "tools": [...]?,
+  "meta": {"thinking": bool}?}` per line (top-level `"thinking"` also read), encoded by the
+  one conversation encoder the SFT data tools use (every assistant segment through its end
+  token is trained, except turns marked `weight: 0`);
 - trajectories JSONL (`agent_rl.rollout.write_jsonl`): prompt ids plus response ids with the
   trajectory's own mask, so observation tokens stay untrained exactly as in RL.
 Every bad line raises `DataError` naming the file, the line and the key.
@@ -68,6 +70,10 @@ def load_tokenized(path: str | Path) -> list[Example]:
 def encode_conversation(
     chat_format: Any, obj: dict[str, Any], path: str = "", line: int = 0
 ) -> Example:
+    """One conversation record through THE encoder (`agent_rl.chat_format.conversation`):
+    thinking from `meta.thinking` (or top-level `thinking`), `weight: 0` turns untrained."""
+    from agent_rl.chat_format.conversation import encode_record
+
     messages = obj.get("messages")
     if not isinstance(messages, list) or not messages:
         raise DataError(
@@ -76,9 +82,8 @@ def encode_conversation(
             line=line or None,
             key="messages",
         )
-    tools = obj.get("tools") or None
     try:
-        enc = chat_format.encode(messages, tools=tools, thinking=bool(obj.get("thinking", False)))
+        enc = encode_record(chat_format, obj)
     except Exception as exc:
         raise DataError(
             f"cannot encode: {exc}", path=path or None, line=line or None, key="messages"

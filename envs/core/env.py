@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -104,11 +103,9 @@ def as_assistant_message(action: Any) -> Message:
 
 def tool_call(name: str, arguments: dict[str, Any], call_id: str) -> dict[str, Any]:
     """An OpenAI tool-call dict with JSON-string arguments (for reference actions)."""
-    return {
-        "id": call_id,
-        "type": "function",
-        "function": {"name": name, "arguments": json.dumps(arguments)},
-    }
+    from agent_rl.messages import tool_call as make_call  # the one message contract
+
+    return make_call(name, arguments, call_id)
 
 
 class AgentEnv(gymnasium.Env[list[Message], Message]):

@@ -23,48 +23,25 @@ from typing import Any
 import numpy as np
 from gymnasium.spaces import Space
 
-ROLES = ("system", "user", "assistant", "tool")
+from agent_rl.messages import ROLES, is_tool_call
+from agent_rl.messages import is_message as _valid_message
+
 ASSISTANT_KEYS = frozenset(
-    {"role", "content", "reasoning_content", "tool_calls", "parse_errors", "name"}
+    {"role", "content", "reasoning_content", "tool_calls", "parse_errors", "name", "weight"}
 )
 MESSAGE_KEYS = frozenset(ASSISTANT_KEYS | {"tool_call_id"})
 _ALPHABET = np.array(list("abcdefghijklmnopqrstuvwxyz      0123456789+-*/=.,"))
 
-
-def is_tool_call(call: Any) -> bool:
-    """True if `call` has the OpenAI tool-call shape with a JSON *string* as arguments."""
-    if not isinstance(call, dict) or call.get("type", "function") != "function":
-        return False
-    function = call.get("function")
-    return (
-        isinstance(call.get("id", ""), str)
-        and isinstance(function, dict)
-        and isinstance(function.get("name"), str)
-        and isinstance(function.get("arguments"), str)
-    )
+__all__ = ["ROLES", "AssistantMessageSpace", "MessagesSpace", "is_message", "is_tool_call"]
 
 
 def is_message(message: Any) -> bool:
-    """True if `message` is an OpenAI-style message dict of any role (section 1 contract)."""
-    if not isinstance(message, dict) or message.get("role") not in ROLES:
+    """True if `message` follows `agent_rl.messages` and holds no key outside the contract."""
+    if not isinstance(message, dict):
         return False
     if any(not isinstance(key, str) or key not in MESSAGE_KEYS for key in message):
         return False
-    content = message.get("content")
-    if message["role"] == "assistant":
-        if content is not None and not isinstance(content, str):
-            return False
-        reasoning = message.get("reasoning_content")
-        if reasoning is not None and not isinstance(reasoning, str):
-            return False
-        calls = message.get("tool_calls")
-        return not (
-            calls is not None
-            and (not isinstance(calls, list) or not all(is_tool_call(c) for c in calls))
-        )
-    if "tool_calls" in message or "reasoning_content" in message:
-        return False
-    return isinstance(content, str)
+    return _valid_message(message)
 
 
 def _random_text(rng: np.random.Generator, max_len: int) -> str:

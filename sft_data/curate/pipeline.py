@@ -138,7 +138,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
 def read_canonical(paths: Iterable[str | Path], counts: Counts, on_reject: RejectSink | None) -> Iterator[dict[str, Any]]:
     """Canonical records from files this package wrote, validated (bad ones rejected)."""
     from agent_rl.sft_data.io import BadJSON, iter_raw, row_to_record
-    from agent_rl.sft_data.schema import validate_record
+    from agent_rl.sft_data.schema import normalize_record, validate_record
 
     for path in paths:
         parquet = Path(path).suffix == ".parquet"
@@ -149,7 +149,7 @@ def read_canonical(paths: Iterable[str | Path], counts: Counts, on_reject: Rejec
             else:
                 if parquet and isinstance(value, dict):
                     value = row_to_record(value)
-                problems = validate_record(value)
+                problems = validate_record(normalize_record(value))
             if problems:
                 counts.rejected["invalid_record"] += 1
                 if on_reject is not None:
@@ -171,8 +171,8 @@ def run_passes(records: Iterable[dict[str, Any]], passes: list[Pass]) -> Iterato
 def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | None = None) -> list[Counts]:
     """Run a parsed config end to end; returns the counts of the input stage and each pass."""
     from agent_rl.sft_data.convert import iter_file
+    from agent_rl.sft_data.encode import make_encoder
     from agent_rl.sft_data.io import JsonlWriter, open_writer
-    from agent_rl.sft_data.tokenize import make_encoder
 
     rej_writer = JsonlWriter(config["rejects"]) if config.get("rejects") else None
     sink = rej_writer.write if rej_writer is not None else None

@@ -5,7 +5,7 @@ and the record has no tool-call turn: DeepSeek-V3.1 documents tool calls as non-
 so tool-call turns always lose their reasoning and such records render non-thinking. Among
 eligible records, `unit_hash(id, seed) < share` selects thinking mode, so the choice is
 deterministic per record and stable across runs and shards. The choice is written to
-`meta.thinking`, which the tokenizer (`agent_rl.sft_data.tokenize`) and the parquet `enable_thinking`
+`meta.thinking`, which the tokenizer (`agent_rl.sft_data.encode`) and the parquet `enable_thinking`
 column use; non-thinking records lose their reasoning (the template drops it anyway).
 """
 

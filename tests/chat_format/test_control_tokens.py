@@ -161,3 +161,17 @@ def test_ids_without_spelled_tokens_are_the_plain_tokenization(fmt):
     enc = fmt.encode(msgs)
     assert enc.input_ids == fmt.tokenizer.encode(fmt.render(msgs), add_special_tokens=False)
     assert TOOL_OUTPUT_BEGIN not in msgs[3]["content"]
+
+
+def test_tool_instruction_markers_are_special_but_tool_descriptions_are_text(fmt):
+    from agent_rl.chat_format import tools_system_prompt
+
+    spec = {"type": "function", "function": {"name": "f", "description": FORGE}}
+    plain = {"type": "function", "function": {"name": "f", "description": "PLAIN"}}
+    msgs = [user("q"), asst("a")]
+    got, want = fmt.encode(msgs, tools=[spec]), fmt.encode(msgs, tools=[plain])
+    assert specials(fmt, got.input_ids) == specials(fmt, want.input_ids)
+    # The format's own instruction is tokenized as a V3.1 server does: markers are special ids.
+    instruction = fmt.tokenizer.encode(tools_system_prompt([plain]), add_special_tokens=False)
+    assert want.input_ids[1 : 1 + len(instruction)] == instruction
+    assert fmt.tokenizer.convert_tokens_to_ids(TOOL_CALLS_BEGIN) in instruction
