@@ -23,8 +23,10 @@ Threat model (what a hostile solution can and cannot do):
 - T reports each case as a line prefixed with a per-run random nonce that only T knows; the
   host ignores everything else, so output the solution forges cannot mark a case passed.
   Killing T or hanging only loses the cases that had not been reported (they count as failed).
-- Between tasks a warm server kills every other process in its sandbox and empties /work,
-  /tmp and /dev/shm, so nothing a solution leaves behind meets the next one.
+- Between tasks a warm server kills every other process in its sandbox, empties every place
+  a solution can write (/work, /tmp, /dev/shm, /dev/mqueue: the rest, /dev included, is
+  read-only) and removes System V IPC objects, so nothing a solution leaves behind meets the
+  next one.
 - Not defended: a solution that guesses or hard-codes the expected outputs from the prompt;
   the *test* code itself is trusted (it comes from the task source). Return values must be
   plain data (a test that needs an object of the solution's own class cannot run here), and
@@ -574,9 +576,9 @@ def serve() -> None:
     Each T is forked (and forks its C) *before* its request arrives, so neither ever held an
     earlier task's tests. After each request every other process in the sandbox is killed
     (`kill(-1)` reaches exactly the sandbox's own processes: its pid namespace), repeated
-    until none is left (a fork racing the kill could otherwise slip through), and the work
-    dir, /tmp and /dev/shm are emptied (see `tools/sandbox/inside.py`), so nothing one
-    solution leaves behind meets the next. If anything survives, the server exits rather than
+    until none is left (a fork racing the kill could otherwise slip through), System V IPC
+    objects are removed and every writable place is emptied (`SCRATCH_DIRS` in
+    `tools/sandbox/inside.py`), so nothing one solution leaves behind meets the next. If anything survives, the server exits rather than
     serve another task.
 
     The server imports the standard modules that solutions use most (`PRELOAD`) once, so a
@@ -607,7 +609,9 @@ def serve() -> None:
         if not inside.kill_all_others() or (os.WIFEXITED(status)
                                             and os.WEXITSTATUS(status) == 4):
             return
-        for top in ("/work", "/tmp", "/dev/shm"):
+        if not inside.remove_ipc():
+            return
+        for top in inside.SCRATCH_DIRS:
             if os.path.isdir(top) and not inside.wipe(top, keep):
                 return  # something could not be removed: never serve another task here
         if [_mark(path) for path in keep] != marks:

@@ -207,6 +207,64 @@ print("total", total)
         assert int(result.stdout.split()[1]) <= 3 * 17 * (1 << 20)
 
 
+def test_fill_dev_with_many_files(sandboxes, backend):
+    """Class 1 (issue 11): /dev was a writable tmpfs of half the host's memory; many files
+    of 1 MB each (every file under RLIMIT_FSIZE) reached 1.2 GB there and in /dev/shm."""
+    result = hostile(sandboxes, backend, """
+import os
+for d in ("/dev", "/dev/shm", "/dev/pts", "/dev/mqueue"):
+    total = 0
+    try:
+        for i in range(64):
+            with open(os.path.join(d, "fill%d" % i), "wb") as f:
+                f.write(b"x" * (1 << 20))
+            total += 1 << 20
+    except OSError:
+        pass
+    print(d, total)
+""", name="fill_dev")
+    written = dict(line.split() for line in result.stdout.splitlines())
+    assert written["/dev"] == "0", result.stdout
+    assert int(written["/dev/shm"]) <= 17 * (1 << 20), result.stdout
+    assert written.get("/dev/pts", "0") == "0" and written.get("/dev/mqueue", "0") == "0"
+
+
+_LITTER = r"""
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+for d in ("/work", "/tmp", "/dev", "/dev/shm", "/dev/mqueue", "/run", "/var/tmp"):
+    try:
+        open(os.path.join(d, "litter"), "w").write("secret")
+    except OSError:
+        pass
+libc.shmget(0x5EED, 4096, 0o1666)
+libc.msgget(0x5EED, 0o1666)
+libc.semget(0x5EED, 1, 0o1666)
+ctypes.CDLL("librt.so.1").mq_open(b"/litter", os.O_CREAT | os.O_RDWR, 0o600, None)
+"""
+_PROBE = r"""
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+found = [d for d in ("/work", "/tmp", "/dev", "/dev/shm", "/dev/mqueue", "/run", "/var/tmp")
+         if os.path.exists(os.path.join(d, "litter"))]
+found += [n for n, rc in (("shm", libc.shmget(0x5EED, 0, 0)), ("msg", libc.msgget(0x5EED, 0)),
+                          ("sem", libc.semget(0x5EED, 0, 0)),
+                          ("mq", ctypes.CDLL("librt.so.1").mq_open(b"/litter", os.O_RDWR)))
+          if rc >= 0]
+print("FOUND", found)
+"""
+
+
+def test_nothing_crosses_to_the_next_run(sandboxes, backend):
+    """Class 1 (issue 11): files in /dev and IPC objects must not meet the next program
+    (Docker reuses warm containers; each bubblewrap run has fresh namespaces)."""
+    for _ in range(3):
+        hostile(sandboxes, backend, _LITTER, name="litter")
+    for _ in range(3):
+        result = hostile(sandboxes, backend, _PROBE, name="probe_litter")
+        assert result.stdout.strip() == "FOUND []", result.stdout + result.stderr
+
+
 def test_huge_output(sandboxes, backend):
     result = hostile(sandboxes, backend, """
 import sys

@@ -167,7 +167,11 @@ class BwrapSandbox(Sandbox):
             args += ["--ro-bind", path, path]
         args += [
             "--proc", "/proc",
+            # /dev is a tmpfs without a size cap: it is made read-only below, and /dev/shm
+            # becomes its own capped tmpfs like /tmp.
             "--dev", "/dev",
+            "--perms", "1777", "--size", disk, "--tmpfs", "/dev/shm",
+            "--mqueue", "/dev/mqueue",  # POSIX queues become files a clean-up can list
             "--perms", "1777", "--size", disk, "--tmpfs", "/tmp",
             "--perms", "1777", "--size", disk, "--tmpfs", WORK_DIR,
         ]
@@ -186,9 +190,9 @@ class BwrapSandbox(Sandbox):
                 view = view[os.write(fd, view):]
             os.lseek(fd, 0, os.SEEK_SET)
             args += ["--file", str(fd), f"{WORK_DIR}/{path}"]
-        # bwrap's own root is a writable tmpfs with no size cap: freeze it (the /work and /tmp
-        # tmpfs mounts stay writable and capped).
-        args += ["--remount-ro", "/", "--chdir", WORK_DIR, "--clearenv"]
+        # bwrap's own root and /dev are writable tmpfs mounts with no size cap: freeze them
+        # (the /work, /tmp and /dev/shm tmpfs mounts stay writable and capped).
+        args += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", WORK_DIR, "--clearenv"]
         for key, value in {**BASE_ENV, **env}.items():
             args += ["--setenv", key, value]
         uid = uid_pool().acquire() if self._as_root else None

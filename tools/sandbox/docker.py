@@ -62,10 +62,10 @@ SANDBOX_USER = "65534:65534"
 # (as a pid namespace would) and exits with the child's status (128+N for signal N).
 BOOTSTRAP = Path(inside.__file__).read_text(encoding="utf-8") + r"""
 import base64, json, sys
-if not kill_all_others():
+if not kill_all_others() or not remove_ipc():
     os._exit(125)
-for top in ("/work", "/tmp", "/dev/shm"):
-    if os.path.isdir(top) and not wipe(top) and top != "/dev/shm":
+for top in SCRATCH_DIRS:
+    if os.path.isdir(top) and not wipe(top) and top not in ("/dev/shm", "/dev/mqueue"):
         os._exit(125)
 p = json.loads(sys.stdin.buffer.read())
 for path, data in p["files"].items():

@@ -6,7 +6,8 @@ test harness (`envs/code/harness.py`, which ships this file next to itself) and,
 the bubblewrap backend's uid sweep (`agent_rl.tools.sandbox.process`).
 
 A reused sandbox is clean when no process of the sandbox uid is left but the caller (and the
-sandbox's init) and its scratch directories are empty. A solution runs as that uid without
+sandbox's init), its scratch directories (`SCRATCH_DIRS`: every place it can write) are empty
+and its IPC namespace holds no System V object. A solution runs as that uid without
 capabilities, so it can neither make a process of another uid nor a file it cannot remove
 once its directories are made writable again.
 """
@@ -64,6 +65,41 @@ def kill_all_others(rounds: int = 200) -> bool:
             return True
         time.sleep(0.005)
     return False
+
+
+SCRATCH_DIRS = ("/work", "/tmp", "/dev/shm", "/dev/mqueue")
+"""Every place a sandboxed program can write (the rest of the filesystem is read-only)."""
+
+
+def remove_ipc() -> bool:
+    """Remove every System V IPC object (shared memory, message queue, semaphore set) this
+    namespace holds; True when none is left.
+
+    They live in the IPC namespace, not in a process or a file, so a reused sandbox would
+    hand one program's segments to the next. Run after `kill_all_others` (a segment that is
+    still attached is only marked for removal).
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    remove = {"shm": lambda i: libc.shmctl(i, 0, None), "msg": lambda i: libc.msgctl(i, 0, None),
+              "sem": lambda i: libc.semctl(i, 0, 0)}  # IPC_RMID is 0 for all three
+
+    def ids(kind: str) -> list:
+        try:
+            with open("/proc/sysvipc/" + kind) as fh:
+                rows = fh.read().splitlines()[1:]
+        except OSError:
+            return []
+        return [int(row.split()[1]) for row in rows if len(row.split()) > 1]
+
+    for kind, rm in remove.items():
+        for ident in ids(kind):
+            rm(ident)
+    return not any(ids(kind) for kind in remove)
 
 
 def wipe(top: str, keep: tuple = ()) -> bool:

@@ -103,3 +103,51 @@ def test_a_server_whose_files_were_rewritten_is_not_reused(sandbox) -> None:
     after = evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
     assert after.status == "passed" and after.infra_error is None
     assert before not in [p.proc.pid for p in pool._idle]
+
+
+LITTER_EVERYWHERE = r'''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+KEY = 0x5EED
+for d in ("/work", "/tmp", "/dev", "/dev/shm", "/dev/mqueue", "/run", "/var/tmp", "/"):
+    try:
+        open(os.path.join(d, "litter"), "w").write("secret")
+    except OSError:
+        pass
+libc.shmget(KEY, 4096, 0o1666)  # IPC_CREAT | 0666: a System V segment outlives its process
+libc.msgget(KEY, 0o1666)
+libc.semget(KEY, 1, 0o1666)
+rt = ctypes.CDLL("librt.so.1", use_errno=True)
+rt.mq_open(b"/litter", os.O_CREAT | os.O_RDWR, 0o600, None)
+def sq(x):
+    return x * x
+'''
+
+PROBE_EVERYWHERE = r'''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+KEY = 0x5EED
+found = [d for d in ("/work", "/tmp", "/dev", "/dev/shm", "/dev/mqueue", "/run", "/var/tmp", "/")
+         if os.path.exists(os.path.join(d, "litter"))]
+found += [name for name, get in (("shm", lambda: libc.shmget(KEY, 0, 0)),
+                                 ("msg", lambda: libc.msgget(KEY, 0)),
+                                 ("sem", lambda: libc.semget(KEY, 0, 0)),
+                                 ("mq", lambda: ctypes.CDLL("librt.so.1").mq_open(
+                                     b"/litter", os.O_RDWR))) if get() >= 0]
+print("FOUND", found)
+def sq(x):
+    return x * x if not found else -1
+'''
+
+
+def test_nothing_written_anywhere_meets_the_next_task(sandbox) -> None:
+    """Issue 11 item 1: a file left in /dev (and System V or POSIX IPC objects) crossed
+    tasks."""
+    pool = harness_pool(sandbox, 512)
+    pool.close()
+    first = evaluate_code(TASK, LITTER_EVERYWHERE, sandbox)
+    assert first.status == "passed"
+    server_pid = pool._idle[-1].proc.pid
+    second = evaluate_code(TASK, PROBE_EVERYWHERE, sandbox)
+    assert pool._idle and pool._idle[-1].proc.pid == server_pid  # the same server ran both
+    assert second.status == "passed", second.stderr
