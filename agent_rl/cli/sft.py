@@ -291,7 +291,8 @@ def pairs(
     from agent_rl.sft_data.curate.pairs import PairsConfig, build_pairs
 
     counts = build_pairs(inputs, out, PairsConfig(min_margin=min_margin, group_size=group_size))
-    _print_counts("sft pairs (in: trajectories; added and out: pairs)", [counts])
+    _print_counts("sft pairs (trajectories: in = used in a pair + not used)", [counts])
+    typer.echo(f"wrote {counts.notes['pairs_written']} pairs to {out}", err=True)
 
 
 @app.command()

@@ -9,9 +9,11 @@ and `chosen`/`rejected` the rest. Groups are skipped (and counted by reason) whe
 are equal, the margin is below `min_margin`, or fewer than two usable samples remain;
 failed episodes (infrastructure terminations) are never used.
 
-Every trajectory is counted by what became of it (`paired`, `between_best_and_worst`,
-`group_equal_rewards`, `group_below_min_margin`, `group_single_sample`, `group_prompt_mismatch`,
-`failed_episode`), so `trajectories + pairs = pairs + trajectories by fate` reconciles.
+Counts are in trajectories: `in` = trajectories read, `out` = trajectories used in a pair
+(two per pair), `rejected` = trajectories not used, by reason (`between_best_and_worst`,
+`group_equal_rewards`, `group_below_min_margin`, `group_single_sample`,
+`group_prompt_mismatch`, `failed_episode`), so `in = out + rejected`; the notes count the
+pairs written (`pairs_written`) and the groups by outcome.
 
 Memory: `agent-rl rollout` writes trajectories as episodes finish, so a group's samples are
 interleaved with other groups'. Only each open group's best and worst are held; with
@@ -62,7 +64,7 @@ class PairBuilder:
 
     def __init__(self, config: PairsConfig | None = None) -> None:
         self.config = config or PairsConfig()
-        self.counts = Counts("pairs")  # in: trajectories, added/out: pairs, rejected: trajectory fates
+        self.counts = Counts("pairs")  # in/out/rejected: trajectories (see the module docstring)
         self.skipped: Counter[str] = self.counts.notes
 
     def _emit(self, name: str, g: _Group) -> Iterator[dict[str, Any]]:
@@ -87,10 +89,9 @@ class PairBuilder:
             fate["group_prompt_mismatch"] += g.n
             return
         self.skipped["groups_paired"] += 1
-        fate["paired"] += 2
+        self.skipped["pairs_written"] += 1
         fate["between_best_and_worst"] += g.n - 2
-        self.counts.n_added += 1
-        self.counts.n_out += 1
+        self.counts.n_out += 2
         yield {
             "id": f"pair:{name}",
             "prompt": prompt,

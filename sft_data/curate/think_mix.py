@@ -57,6 +57,11 @@ class ThinkMix(Pass):
                     {k: v for k, v in m.items() if k != "reasoning_content"} if "reasoning_content" in m else m
                     for m in messages
                 ]
-            notes["eligible" if eligible else "no_reasoning_or_tool_calls"] += 1
+            if eligible:
+                notes["eligible"] += 1
+            elif has_calls:  # V3.1 renders tool-call records non-thinking
+                notes["ineligible_has_tool_calls"] += 1
+            else:
+                notes["ineligible_no_reasoning"] += 1
             notes["thinking" if thinking else "non_thinking"] += 1
             yield {**rec, "messages": messages, "meta": {**rec.get("meta", {}), "thinking": thinking}}

@@ -296,9 +296,11 @@ def test_pairs_best_vs_worst() -> None:
     assert p["chosen"][0]["content"] == "good" and p["rejected"][0]["content"] == "bad"
     assert p["margin"] == 1.0 and p["rule"] == "best_vs_worst_reward" and p["prompt"][0]["role"] == "user"
     assert b.counts.notes["group_equal_rewards"] == 1 and b.counts.notes["group_single_sample"] == 1
-    assert dict(b.counts.rejected) == {"failed_episode": 1, "paired": 2, "between_best_and_worst": 1,
+    # counted in trajectories: 7 in = 2 used in the pair + 5 not used (by reason)
+    assert dict(b.counts.rejected) == {"failed_episode": 1, "between_best_and_worst": 1,
                                        "group_equal_rewards": 2, "group_single_sample": 1}
-    assert b.counts.reconciles() and b.counts.n_in == 7 and b.counts.n_out == 1
+    assert b.counts.reconciles() and b.counts.n_in == 7 and b.counts.n_out == 2
+    assert b.counts.notes["pairs_written"] == 1 and b.counts.n_added == 0
     # with the group size known, a complete group is paired at once (nothing waits for the end)
     b = PairBuilder(PairsConfig(group_size=2))
     stream = b.run(iter([traj("a", 1, "x"), traj("a", 0, "z"), traj("b", 0, "y")]))
@@ -330,7 +332,7 @@ def test_pairs_from_real_rollouts(tmp_path: Path) -> None:
     for p in pairs:  # the oracle's answer is chosen over the untrained tiny model's
         assert p["chosen_reward"] == 1.0 and p["rejected_reward"] == 0.0 and p["margin"] == 1.0
         assert "\\boxed" in p["chosen"][-1]["content"] and p["prompt"][-1]["role"] == "user"
-    assert "pairs: 12 in + 3 added = 3 out + 12 rejected  ok" in r.output
+    assert "pairs: 12 in = 6 out + 6 rejected  ok" in r.output  # trajectories: 2 per pair
 
 
 # ------------------------------------------------------------------------------ pipeline
