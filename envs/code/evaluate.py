@@ -27,6 +27,7 @@ from typing import Any
 from agent_rl.envs.code.harness import INSIDE_FILE, RECORD_PREFIX, count_cases
 from agent_rl.envs.code.task import CodeTask
 from agent_rl.envs.core.scoring import Score
+from agent_rl.tools.sandbox.base import LineTooLong
 
 from agent_rl.errors import InfraError
 
@@ -170,15 +171,24 @@ class _RawRun:
     stderr: str = ""
 
 
+MAX_RECORD_BYTES = 1 << 20
+"""Longest record line the host reads from a warm harness (the harness cuts its own texts to
+a few KB; anything longer comes from a program that took the harness's stdout)."""
+MAX_HARNESS_OUTPUT = 32 << 20
+"""Bytes the host reads from a warm harness for one task before it kills the server."""
+
+
 def _parse_records(stdout_lines: list[str], nonce: str) -> list[dict[str, Any]]:
     marker = f"{RECORD_PREFIX}{nonce} "
     records = []
     for line in stdout_lines:
         if line.startswith(marker):
             try:
-                records.append(json.loads(line[len(marker):]))
-            except json.JSONDecodeError:
+                record = json.loads(line[len(marker):])
+            except (ValueError, RecursionError):
                 continue
+            if isinstance(record, dict):
+                records.append(record)
     return records
 
 
@@ -259,29 +269,37 @@ class HarnessPool:
         except (OSError, InfraError) as exc:
             return _RawRun([], infra_error=f"cannot start the test harness: {exc}")
         body = json.dumps(request).encode("utf-8")
-        lines: list[str] = []
+        # Records are parsed as they come and other lines dropped: what the host holds and
+        # scans stays linear in, and capped by, what it reads (a solution that takes the
+        # server's stdout can write without end).
+        records: list[dict[str, Any]] = []
+        read = 0
         deadline = time.monotonic() + timeout
         try:
             proc.send(str(len(body)).encode() + b"\n" + body)
             while True:
-                line = proc.read_line(deadline)
+                line = proc.read_line(deadline, MAX_RECORD_BYTES)
                 if line is None:
                     proc.kill()
-                    return _RawRun(_parse_records(lines, request["nonce"]),
-                                   exit_note="the harness exited")
-                lines.append(line.decode("utf-8", "replace").rstrip("\n"))
-                records = _parse_records(lines[-1:], request["nonce"])
-                if records and records[0].get("done"):
+                    return _RawRun(records, exit_note="the harness exited")
+                read += len(line) + 1
+                if read > MAX_HARNESS_OUTPUT:
+                    raise LineTooLong(f"more than {MAX_HARNESS_OUTPUT} bytes of output")
+                new = _parse_records([line.decode("utf-8", "replace")], request["nonce"])
+                records += new
+                if new and new[0].get("done"):
                     break
         except TimeoutError:
             proc.kill()
-            return _RawRun(_parse_records(lines, request["nonce"]), timed_out=True)
+            return _RawRun(records, timed_out=True)
+        except LineTooLong as exc:
+            proc.kill()
+            return _RawRun(records, exit_note=f"the harness's output was cut off ({exc})")
         except OSError as exc:
             proc.kill()
-            return _RawRun(_parse_records(lines, request["nonce"]),
-                           exit_note=f"the harness pipe broke ({exc})")
+            return _RawRun(records, exit_note=f"the harness pipe broke ({exc})")
         self._give_back(proc)
-        return _RawRun(_parse_records(lines, request["nonce"]))
+        return _RawRun(records)
 
     def close(self) -> None:
         with self._lock:

@@ -697,3 +697,36 @@ print(open("/proc/self/status").read().split("CapEff:")[1].split()[0])
     assert lines[0].count("'") <= 8  # 0, 1, 2 and the listing's own fd
     assert lines[1].split()[0] != "0"
     assert lines[2] == "0000000000000000"
+
+
+# -- the host reading what a sandbox writes (class 3, issue 11) --------------------------------
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.mark.parametrize("payload", ["no_newline", "many_lines"])
+def test_flood_the_session_protocol_stream(sandboxes, backend, payload):
+    """A cell writes 300 MB straight into the session's protocol stream (fd 4): once read
+    with no line cap and rescanned per chunk (seconds of host CPU under the GIL, hundreds
+    of MB of host memory). The host must cap what it reads and answer promptly."""
+    from agent_rl.tools.sandbox import PythonSession
+
+    box = sandboxes(backend)
+    chunk = "b'x' * (1 << 20)" if payload == "no_newline" else "b'junk\\n' * (1 << 18)"
+    before = _peak_rss_mb()
+    start = time.monotonic()
+    with PythonSession(box, timeout=20, memory_mb=256) as session:
+        assert session.run("x = 1").ok
+        result = session.run(f"import os\nfor _ in range(300):\n    os.write(4, {chunk})\n")
+        wall = time.monotonic() - start
+        assert result.infra_error is None, result.infra_error
+        assert not result.ok
+        grown = _peak_rss_mb() - before
+        assert grown < 100, f"the host grew by {grown:.0f} MB reading the flood"
+        assert wall < 20 + HANG_BOUND
+        again = session.run("print(2 + 2)")  # a fresh interpreter serves the next cell
+        assert again.ok and again.stdout.strip() == "4"

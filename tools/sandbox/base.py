@@ -205,6 +205,49 @@ class OutputBuffer:
         return text
 
 
+MAX_LINE_BYTES = 16 << 20
+"""Default cap of one protocol line read from a long-lived sandboxed process."""
+
+
+class LineTooLong(ValueError):
+    """A sandboxed process wrote a protocol line longer than the reader's cap."""
+
+
+class LineBuffer:
+    """Splits a byte stream into lines in linear time, refusing any line over `limit` bytes.
+
+    The other end is untrusted: a program that gets hold of a protocol stream can write
+    hundreds of MB without a newline. Each byte is scanned once (the search resumes where the
+    last one stopped) and the buffer never holds much more than `limit` bytes.
+    """
+
+    def __init__(self, limit: int = MAX_LINE_BYTES) -> None:
+        self.limit = limit
+        self._data = bytearray()
+        self._scanned = 0
+
+    def feed(self, data: bytes) -> None:
+        self._data += data
+
+    def pop_line(self) -> bytes | None:
+        """The next complete line (without its newline), or None until one has arrived.
+
+        Raises LineTooLong once a line is longer than the limit.
+        """
+        end = self._data.find(b"\n", self._scanned)
+        if end < 0:
+            self._scanned = len(self._data)
+            if self._scanned > self.limit:
+                raise LineTooLong(f"a line longer than {self.limit} bytes")
+            return None
+        if end > self.limit:
+            raise LineTooLong(f"a line longer than {self.limit} bytes")
+        line = bytes(self._data[:end])
+        del self._data[: end + 1]  # O(1): a bytearray drops its head in place
+        self._scanned = 0
+        return line
+
+
 def wait_readable(fileobj: Any, deadline: float) -> None:
     """Block until `fileobj` (an fd, file or socket) can be read; TimeoutError at `deadline`."""
     remaining = deadline - time.monotonic()

@@ -23,8 +23,10 @@ from typing import Any
 
 from agent_rl.tools.sandbox.base import (
     BASE_ENV,
+    MAX_LINE_BYTES,
     WORK_DIR,
     Limits,
+    LineBuffer,
     Sandbox,
     SandboxResult,
     infra_result,
@@ -318,7 +320,7 @@ class BwrapProcess:
         self.status_fd: int | None = status_fd
         self.stdin = proc.stdin
         self.stdout = proc.stdout
-        self._buffer = bytearray()
+        self._lines = LineBuffer()
         self._stderr_tail = bytearray()
         self._stderr_total = 0
         self._stderr_lock = threading.Lock()
@@ -352,9 +354,11 @@ class BwrapProcess:
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
-    def read_line(self, deadline: float) -> bytes | None:
-        """One protocol line; TimeoutError at the deadline, None when the process is gone."""
-        return _read_line_from_fd(self.proc.stdout, self._buffer, deadline)
+    def read_line(self, deadline: float, limit: int = MAX_LINE_BYTES) -> bytes | None:
+        """One protocol line; TimeoutError at the deadline, None when the process is gone,
+        LineTooLong past `limit` bytes (the caller then kills the process)."""
+        self._lines.limit = limit
+        return _read_line_from_fd(self.proc.stdout, self._lines, deadline)
 
     def stderr_tail(self) -> str:
         """The last 16 KiB the process wrote to stderr (complete once it is dead)."""
@@ -405,15 +409,13 @@ def _parse_status(raw: bytes) -> dict[str, Any]:
     return merged
 
 
-def _read_line_from_fd(proc_stdout: Any, buffer: bytearray, deadline: float) -> bytes | None:
+def _read_line_from_fd(proc_stdout: Any, lines: LineBuffer, deadline: float) -> bytes | None:
     """One line from a pipe with a deadline (TimeoutError), or None at EOF."""
     fd = proc_stdout.fileno()
-    while b"\n" not in buffer:
+    while (line := lines.pop_line()) is None:
         wait_readable(fd, deadline)
         chunk = os.read(fd, 1 << 16)
         if not chunk:
             return None
-        buffer.extend(chunk)
-    line, _, rest = bytes(buffer).partition(b"\n")
-    buffer[:] = rest
+        lines.feed(chunk)
     return line

@@ -39,8 +39,10 @@ from typing import Any
 from agent_rl.tools.sandbox import inside
 from agent_rl.tools.sandbox.base import (
     BASE_ENV,
+    MAX_LINE_BYTES,
     WORK_DIR,
     Limits,
+    LineBuffer,
     OutputBuffer,
     Sandbox,
     SandboxResult,
@@ -541,7 +543,7 @@ class DockerProcess:
         self.sandbox, self.cid, self.sock = sandbox, cid, sock
         self._dead = False  # the exec's stream ended (the process is gone)
         self._killed = False  # the container was killed and discarded
-        self._buffer = bytearray()
+        self._lines = LineBuffer()
         self._stderr = OutputBuffer(1 << 14)
 
     def alive(self) -> bool:
@@ -550,9 +552,11 @@ class DockerProcess:
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
 
-    def read_line(self, deadline: float) -> bytes | None:
-        """One protocol line from the exec's stdout; TimeoutError at the deadline, None at EOF."""
-        while b"\n" not in self._buffer:
+    def read_line(self, deadline: float, limit: int = MAX_LINE_BYTES) -> bytes | None:
+        """One protocol line from the exec's stdout; TimeoutError at the deadline, None at EOF,
+        LineTooLong past `limit` bytes (the caller then kills the process)."""
+        self._lines.limit = limit
+        while (line := self._lines.pop_line()) is None:
             frame = read_frame(self.sock, deadline)
             if frame is None:
                 self._dead = True
@@ -561,9 +565,7 @@ class DockerProcess:
             if stream == 2:
                 self._stderr.feed(body)
             else:
-                self._buffer.extend(body)
-        line, _, rest = bytes(self._buffer).partition(b"\n")
-        self._buffer[:] = rest
+                self._lines.feed(body)
         return line
 
     def stderr_tail(self) -> str:

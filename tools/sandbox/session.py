@@ -20,6 +20,7 @@ from typing import Any
 from agent_rl.tools.sandbox.base import (
     Files,
     Limits,
+    LineTooLong,
     Sandbox,
     SandboxResult,
     check_files,
@@ -160,9 +161,21 @@ class PythonSession:
                     self.restarts += 1
             cell_start = time.monotonic()
             request = {"code": code, "limit": self.sandbox.limits.max_output_bytes}
+            # A reply holds two outputs of at most `limit` bytes, JSON-escaped (up to 6x).
+            max_reply = 12 * self.sandbox.limits.max_output_bytes + (1 << 16)
             try:
                 self._proc.send(json.dumps(request).encode() + b"\n")
-                line = self._proc.read_line(cell_start + limit)
+                line = self._proc.read_line(cell_start + limit, max_reply)
+            except LineTooLong:
+                # Only code in the cell can write to the protocol stream: its failure, not ours.
+                self._kill()
+                self._lost_state = True
+                return SandboxResult(
+                    exit_code=1,
+                    stderr=notice + f"[the cell wrote over {max_reply} bytes into the session's "
+                    "protocol stream; the interpreter was killed]\n",
+                    duration=time.monotonic() - cell_start, output_truncated=True,
+                    backend=self.sandbox.name)
             except TimeoutError:
                 self._kill()
                 self._lost_state = True
@@ -183,11 +196,17 @@ class PythonSession:
                                      duration=duration, backend=self.sandbox.name)
             try:
                 reply = json.loads(line)
-            except json.JSONDecodeError:
+                if not isinstance(reply, dict):
+                    raise ValueError("not an object")
+            except (ValueError, RecursionError):
+                # The cell wrote into the protocol stream (the server itself never garbles).
                 self._kill()
                 self._lost_state = True
-                return infra_result(self.sandbox.name, "garbled reply from the python session",
-                                    duration)
+                return SandboxResult(
+                    exit_code=1,
+                    stderr=notice + "[the cell garbled the session's protocol stream; the "
+                    "interpreter was killed]\n",
+                    duration=duration, backend=self.sandbox.name)
             limit_bytes = self.sandbox.limits.max_output_bytes
             stdout, stderr = reply.get("stdout", ""), reply.get("stderr", "")
             truncated = False

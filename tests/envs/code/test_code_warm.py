@@ -151,3 +151,48 @@ def test_nothing_written_anywhere_meets_the_next_task(sandbox) -> None:
     second = evaluate_code(TASK, PROBE_EVERYWHERE, sandbox)
     assert pool._idle and pool._idle[-1].proc.pid == server_pid  # the same server ran both
     assert second.status == "passed", second.stderr
+
+
+HIJACK = r'''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+fds = []
+for pid in (1, 2, 3):
+    pidfd = libc.syscall(434, pid, 0)  # pidfd_open
+    for target in (1, 3, 4):
+        fd = libc.syscall(438, pidfd, target, 0) if pidfd >= 0 else -1  # pidfd_getfd
+        if fd >= 0:
+            fds.append(fd)
+    try:
+        fds.append(os.open("/proc/%d/fd/1" % pid, os.O_WRONLY))
+    except OSError:
+        pass
+for fd in fds:
+    try:
+        for _ in range(300):
+            os.write(fd, b"x" * (1 << 20))
+    except OSError:
+        pass
+def sq(x):
+    return x * x
+'''
+
+
+def test_a_solution_flooding_the_servers_stdout_costs_the_host_little(sandbox) -> None:
+    """Issue 11 item 3: a solution took the harness server's stdout (pidfd_getfd on the
+    sandbox's init) and wrote hundreds of MB without a newline: the host read it uncapped,
+    rescanning its buffer per chunk (9.4 s of host CPU, 128 MB). It is now blocked or cut."""
+    import resource
+    import time
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu = time.process_time()
+    verdict = evaluate_code(TASK, HIJACK, sandbox, timeout=10.0)
+    cpu = time.process_time() - cpu
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+    assert verdict.infra_error is None
+    assert grown < 100, f"the host grew by {grown:.0f} MB"
+    assert cpu < 5.0, f"the host spent {cpu:.1f} s of CPU reading"  # hang detector
+    after = evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
+    assert after.status == "passed"
