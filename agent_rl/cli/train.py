@@ -74,6 +74,7 @@ def _run(
     overwrite: bool = False,
     stages: list[str] | None = None,
     command: str = "train",
+    source: str | None = None,
 ) -> dict[str, Any]:
     from agent_rl.train.config import load_config
 
@@ -88,10 +89,12 @@ def _run(
             else cfg.model.name
         )
         typer.echo(f"dpo starts from {start}", err=True)
-    return _train(cfg, resume, overwrite, command)
+    return _train(cfg, resume, overwrite, command, source)
 
 
-def _train(cfg: Any, resume: bool, overwrite: bool, command: str) -> dict[str, Any]:
+def _train(
+    cfg: Any, resume: bool, overwrite: bool, command: str, source: str | None = None
+) -> dict[str, Any]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -125,7 +128,12 @@ def _train(cfg: Any, resume: bool, overwrite: bool, command: str) -> dict[str, A
             progress.update(tasks[stage], completed=step, info=info)
 
         summary = run_pipeline(
-            cfg, resume=resume, overwrite=overwrite, on_step=on_step, command=command
+            cfg,
+            resume=resume,
+            overwrite=overwrite,
+            on_step=on_step,
+            command=command,
+            source=source,
         )
     for line in summary_lines(summary):
         typer.echo(line)
@@ -223,8 +231,15 @@ def train(
     env_kwargs: list[str] | None = ENV_KWARGS,
     sets: list[str] | None = SETS,
     stages: str | None = typer.Option(None, "--stages", help="Comma list, e.g. sft,rl,dpo."),
+    source: str | None = typer.Option(
+        None,
+        "--from",
+        help="Start from another run's finished stages that match (e.g. its SFT warm-up).",
+    ),
     backend: str = typer.Option("local", "--backend", help="local | verl (docs/verl.md)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="verl: write the run, print the command."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="verl: write the run, print the command."
+    ),
     nodes: int = typer.Option(1, "--nodes", help="verl: nodes."),
     gpus_per_node: int = typer.Option(8, "--gpus-per-node", help="verl: GPUs per node."),
     ray_address: str | None = typer.Option(None, "--ray-address", help="verl: Ray cluster."),
@@ -240,9 +255,19 @@ def train(
         from agent_rl.cli.verl import train_verl
 
         code = train_verl(
-            env=env, algo=algo, model=model, out=out, steps=rl_steps or steps, dataset=dataset,
-            env_kwargs=env_kwargs, sets=sets, dry_run=dry_run, nodes=nodes,
-            gpus_per_node=gpus_per_node, ray_address=ray_address, mode=mode,
+            env=env,
+            algo=algo,
+            model=model,
+            out=out,
+            steps=rl_steps or steps,
+            dataset=dataset,
+            env_kwargs=env_kwargs,
+            sets=sets,
+            dry_run=dry_run,
+            nodes=nodes,
+            gpus_per_node=gpus_per_node,
+            ray_address=ray_address,
+            mode=mode,
             reward_model=reward_model,
         )
         raise typer.Exit(code)
@@ -264,7 +289,7 @@ def train(
     )
     if stages:
         overrides.insert(0, f"stages={stages}")
-    _run(config, overrides, resume, overwrite)
+    _run(config, overrides, resume, overwrite, source=source)
 
 
 def _parent(ctx: typer.Context) -> dict[str, Any]:

@@ -51,6 +51,7 @@ def run_pipeline(
     overwrite: bool = False,
     on_step: StepCallback | None = None,
     command: str = "train",
+    source: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train `cfg.stages` in order; returns (and writes) the run summary.
 
@@ -64,7 +65,12 @@ def run_pipeline(
     cfg.model.name = resolve_model(cfg.model.name)
     preflight(cfg)
     run = RunDir.check(
-        cfg.output_dir, cfg.to_dict(), resume=resume, overwrite=overwrite, command=command
+        cfg.output_dir,
+        cfg.to_dict(),
+        resume=resume,
+        overwrite=overwrite,
+        command=command,
+        source=source,
     )
     try:
         return _train(cfg, run, on_step)
@@ -106,10 +112,10 @@ def _train(cfg: TrainConfig, run: RunDir, on_step: StepCallback | None) -> dict[
     for stage in cfg.stages:
         t0 = time.perf_counter()
         stage_dir = out / stage
-        final = run.reuse.get(stage)
-        if final is not None:
+        if stage in run.reuse:
+            run.begin()  # (--from: copies the stage in, and reuse then names the copy)
+            final = run.reuse[stage]
             log.info("%s: finished earlier with the same settings (%s); reusing it", stage, final)
-            run.begin()
             load_weights(model, final / "model")
             run.mark_latest(stage, final)
             prev = previous.get("stages", {}).get(stage)

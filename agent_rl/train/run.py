@@ -13,7 +13,8 @@ The rules, checked before any work (so a run that fails early writes nothing):
   start), and every stage that has checkpoints must have been produced by the same settings:
   each stage's *fingerprint* covers the settings that shape its weights (its own section
   and everything upstream), and a mismatch lists the keys that differ;
-- a stage whose final checkpoint matches is reused, never retrained.
+- a stage whose final checkpoint matches is reused, never retrained; `--from RUN` starts a
+  new run from another run's finished stages that match (e.g. DAPO after a GRPO run's SFT).
 
 Importing this module does not import torch.
 """
@@ -211,6 +212,8 @@ class RunDir:
     """True when this run made the folder (a failure before training then removes it)."""
     reuse: dict[str, Path] = field(default_factory=dict)
     """Stages whose matching final checkpoint is reused: {stage: checkpoint}."""
+    source: Path | None = None
+    """`--from`: the run whose matching finished stages this run starts from (copied in)."""
     _begun: bool = False
 
     @classmethod
@@ -222,8 +225,13 @@ class RunDir:
         resume: bool = False,
         overwrite: bool = False,
         command: str = "train",
+        source: str | Path | None = None,
     ) -> RunDir:
-        """Check `path` against the rules in the module docstring; creates nothing."""
+        """Check `path` against the rules in the module docstring; creates nothing.
+
+        `source` (`--from RUN`): reuse the leading stages of another run that finished with
+        the same settings (a DAPO run from a GRPO run's SFT stage, without retraining it).
+        """
         out = Path(path)
         stages = list(config["stages"])
         if resume and overwrite:
@@ -271,7 +279,39 @@ class RunDir:
                 "to continue it, --overwrite to replace it, or choose another --out",
                 key="output_dir",
             )
+        if source is not None:
+            run._check_source(Path(source))
         return run
+
+    def _check_source(self, source: Path) -> None:
+        if self.resume:
+            raise ConfigError("--from starts a new run from another one; drop --resume")
+        if source.resolve() == self.path.resolve():
+            raise ConfigError(f"--from {source} is the run's own folder", key="--from")
+        if not stages_with_checkpoints(source):
+            raise ConfigError(
+                f"--from: {source} holds no checkpoints{_nearby_runs(source)}", key="--from"
+            )
+        for stage in self.stages:
+            final = final_checkpoint(source / stage)
+            old = _recorded_settings(source, stage, self.stages)
+            new = stage_settings(self.config, self.stages, stage)
+            if final is None or old is None or fingerprint(old) != fingerprint(new):
+                if not self.reuse:
+                    why = (
+                        "did not finish"
+                        if final is None
+                        else "was made with other settings ("
+                        + "; ".join(differences(old or {}, new))
+                        + ")"
+                    )
+                    raise ConfigError(
+                        f"--from: nothing to reuse in {source}: its {stage} stage {why}",
+                        key="--from",
+                    )
+                break
+            self.reuse[stage] = final
+        self.source = source
 
     def begin(self) -> None:
         """Called when training is about to start: clear an overwritten run, create the folder,
@@ -289,6 +329,14 @@ class RunDir:
                     target.unlink()
             log.info("overwrite: removed the previous run's files in %s", self.path)
         self.path.mkdir(parents=True, exist_ok=True)
+        if self.source is not None:
+            for stage, final in list(self.reuse.items()):
+                target = self.path / stage
+                if target.exists():
+                    shutil.rmtree(target)
+                _copy_tree(self.source / stage, target)
+                self.reuse[stage] = target / final.relative_to(self.source / stage)
+            log.info("--from %s: reusing %s", self.source, ", ".join(self.reuse))
         write_text(self.path / "config.yaml", yaml.safe_dump(self.config, sort_keys=False))
         record = read_run(self.path) if self.resume else {}
         record.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -312,6 +360,18 @@ class RunDir:
         if self.created and self.path.is_dir() and not stages_with_checkpoints(self.path):
             shutil.rmtree(self.path, ignore_errors=True)
             log.info("removed %s: the run failed before training", self.path)
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    """Copy a stage folder, hard-linking files where the filesystem allows (no extra space)."""
+
+    def link_or_copy(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link_or_copy, ignore=shutil.ignore_patterns(LATEST))
 
 
 def _nearby_runs(out: Path) -> str:

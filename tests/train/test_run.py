@@ -223,3 +223,21 @@ def test_cli_errors_are_one_line_with_exit_2(tmp_path):
     )
     assert res.returncode == 2 and "no checkpoints to resume from" in res.stderr
     assert "Traceback" not in res.stderr and not (tmp_path / "x").exists()
+
+
+def test_from_reuses_another_runs_matching_stages(tmp_path):
+    grpo = load_config(None, {"rl.algo": "grpo"}).to_dict()
+    src = tmp_path / "grpo"
+    _fake_checkpoint(src, "sft", 400, grpo)
+    _fake_checkpoint(src, "rl", 20, grpo)
+    dapo = load_config(None, {"rl.algo": "dapo"}).to_dict()
+    run = RunDir.check(tmp_path / "dapo", dapo, source=src)
+    assert list(run.reuse) == ["sft"], "SFT matches and is reused; the DAPO stage is new"
+    run.begin()
+    copied = tmp_path / "dapo" / "sft" / "checkpoints" / "step_000400"
+    assert run.reuse["sft"] == copied and (copied / "COMPLETE").is_file()
+    other_sft = load_config(None, {"sft.steps": 10}).to_dict()
+    with pytest.raises(ConfigError, match=r"nothing to reuse.*sft\.steps: 400 -> 10"):
+        RunDir.check(tmp_path / "x", other_sft, source=src)
+    with pytest.raises(ConfigError, match="drop --resume"):
+        RunDir.check(src, grpo, resume=True, source=tmp_path / "dapo")
