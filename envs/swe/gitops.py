@@ -1,0 +1,155 @@
+"""Host-side git: deterministic root commits, diffs between trees, and patch application.
+
+A workspace or grading copy is a fresh repository with exactly one commit (the base): no
+parent, tags, remotes or reflog, so nothing in `.git` can reveal a later fix. The commit's
+author, committer and dates are fixed, so the same tree always gives the same `base_commit`.
+Patches are applied with the same chain of commands as swebench's harness
+(`swebench.harness.run_evaluation.GIT_APPLY_CMDS`), so a patch applies here exactly when it
+applies there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from agent_rl.errors import InfraError
+
+GIT_APPLY_CMDS = (
+    "git apply --verbose",
+    "git apply --verbose --3way",
+    "git apply --verbose --reject",
+    "patch --batch --forward --fuzz=5 -p1 -i",
+)
+"""swebench 5.x's patch-application chain (a test checks it against the installed harness)."""
+
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "agent-rl",
+    "GIT_AUTHOR_EMAIL": "swe@agent-rl.invalid",
+    "GIT_COMMITTER_NAME": "agent-rl",
+    "GIT_COMMITTER_EMAIL": "swe@agent-rl.invalid",
+    "GIT_AUTHOR_DATE": "2025-01-01T00:00:00+0000",
+    "GIT_COMMITTER_DATE": "2025-01-01T00:00:00+0000",
+}
+
+
+def git_env() -> dict[str, str]:
+    """A git environment that ignores the user's and the system's config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(_IDENTITY)
+    env.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    return env
+
+
+def git(cwd: str | Path, *args: str, stdin: str | None = None, check: bool = True,
+        timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run git in `cwd`; InfraError when git itself cannot run (or `check` and it fails)."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, text=True,
+                              capture_output=True, env={**git_env(), **(env or {})},
+                              timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InfraError(f"git {args[0]} failed to run: {exc}") from exc
+    if check and done.returncode != 0:
+        raise InfraError(f"git {' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
+    return done
+
+
+def write_tree(root: str | Path, files: dict[str, str]) -> None:
+    root = Path(root)
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def read_tree(root: str | Path) -> dict[str, str]:
+    """Every file under `root` except `.git`, as text (undecodable bytes replaced)."""
+    root = Path(root)
+    files: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == ".git" or "__pycache__" in rel.parts or not path.is_file():
+            continue
+        files[rel.as_posix()] = path.read_bytes().decode("utf-8", errors="replace")
+    return files
+
+
+def init_repo(root: str | Path, files: dict[str, str], message: str = "base") -> str:
+    """Make `root` a repository whose only commit holds `files`; returns the commit sha."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    write_tree(root, files)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--no-gpg-sign", "-m", message)
+    return git(root, "rev-parse", "HEAD").stdout.strip()
+
+
+def tree_commit(files: dict[str, str], message: str = "base") -> str:
+    """The sha `init_repo` gives for `files` (computed in a scratch directory)."""
+    with tempfile.TemporaryDirectory(prefix="agent-rl-swe-") as tmp:
+        return init_repo(tmp, files, message)
+
+
+def diff_trees(old: dict[str, str], new: dict[str, str]) -> str:
+    """A `git diff` (a/ b/ prefixes) turning tree `old` into tree `new`; "" when equal."""
+    with tempfile.TemporaryDirectory(prefix="agent-rl-swe-") as tmp:
+        init_repo(tmp, old)
+        for rel in old:
+            if rel not in new:
+                (Path(tmp) / rel).unlink()
+        write_tree(tmp, {k: v for k, v in new.items() if old.get(k) != v})
+        git(tmp, "add", "-A")
+        return git(tmp, "diff", "--cached", "--no-color", "--no-ext-diff").stdout
+
+
+def apply_patch(root: str | Path, patch: str, *, timeout: float = 60) -> tuple[bool, str]:
+    """Apply `patch` in repository `root` with swebench's command chain.
+
+    Returns (applied, log). Between attempts the tree is reset to its commit, as the harness
+    does, so a failed `--reject` leaves nothing behind.
+    """
+    root = Path(root)
+    patch_file = root / ".git" / "agent-rl.patch"
+    patch_file.write_text(patch, encoding="utf-8")
+    log: list[str] = []
+    output = ""
+    for attempt, command in enumerate(GIT_APPLY_CMDS):
+        if attempt:
+            git(root, "checkout", "-q", "--", ".", check=False)
+            git(root, "clean", "-fdq", check=False)
+        argv = [*command.split(), str(patch_file)]
+        if argv[0] == "patch" and shutil.which("patch") is None:
+            log.append("patch: not installed")
+            continue
+        try:
+            done = subprocess.run(argv, cwd=root, text=True, capture_output=True,
+                                  env=git_env(), timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise InfraError(f"{argv[0]} failed to run: {exc}") from exc
+        output = (done.stdout + done.stderr).strip()
+        if done.returncode == 0:
+            return True, output
+        log.append(f"{command}: {output[-300:]}")
+    reverse = git(root, "apply", "--check", "--reverse", str(patch_file), check=False)
+    if reverse.returncode == 0:  # the harness counts an already-applied patch as applied
+        return True, "verified already applied"
+    return False, "\n".join(log)
+
+
+def changed_paths(patch: str) -> list[str]:
+    """Paths a git diff touches (its `diff --git a/X b/Y` lines, both sides), in order."""
+    seen: list[str] = []
+    for line in patch.splitlines():
+        if line.startswith("diff --git "):
+            parts = line.split()
+            for part in parts[2:4]:
+                path = part[2:] if part[:2] in ("a/", "b/") else part
+                if path not in seen:
+                    seen.append(path)
+    return seen

@@ -1,0 +1,243 @@
+"""The agent's shell: commands run in a sandbox that sees the workspace read-write at /testbed.
+
+- `BwrapShell`: the project's bubblewrap sandbox (`agent_rl.tools.sandbox.BwrapSandbox`: no
+  network, own pid namespace, rlimits, unprivileged uid) with the workspace bind-mounted at
+  /testbed as the working directory; the host toolchain (/usr) is read-only.
+- `DockerShell`: one container per episode from the SWE environment image (no network, memory
+  and pid limits, SIGKILL stop, all capabilities dropped), the workspace bind-mounted at
+  /testbed; containers are started ahead in a warm pool, each with its own empty workspace
+  directory, so an episode only has to fill it.
+Both return `SandboxResult`s; output and time are bounded by the shell's limits.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from agent_rl.tools.sandbox import BwrapSandbox, Limits, SandboxResult
+from agent_rl.tools.sandbox.base import BASE_ENV, WORK_DIR, infra_result
+
+TESTBED = "/testbed"
+SHELL_ENV = {
+    "HOME": "/tmp",
+    "GIT_CONFIG_COUNT": "1",
+    "GIT_CONFIG_KEY_0": "safe.directory",
+    "GIT_CONFIG_VALUE_0": "*",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+DEFAULT_LIMITS = Limits(timeout=60, memory_mb=1024, max_processes=64, disk_mb=64,
+                        max_output_bytes=64 << 10)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _BoundBwrap(BwrapSandbox):
+    """BwrapSandbox with one host directory bound read-write at /testbed (the cwd)."""
+
+    def __init__(self, workdir: Path, limits: Limits) -> None:
+        super().__init__(limits)
+        self.workdir = str(workdir)
+
+    def _prepare(self, argv: list[str], files: dict[str, bytes], limits: Limits,
+                 env: dict[str, str]) -> Any:
+        prep = super()._prepare(argv, files, limits, env)
+        args = prep.argv
+        at = args.index("--remount-ro")
+        args[at:at] = ["--bind", self.workdir, TESTBED]
+        chdir = args.index("--chdir", at)
+        if args[chdir + 1] == WORK_DIR:
+            args[chdir + 1] = TESTBED
+        return prep
+
+
+class BwrapShell:
+    """Shell commands under bubblewrap in the workspace."""
+
+    name = "bwrap"
+
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+        self._sandbox: _BoundBwrap | None = None
+
+    def attach(self, workdir: Path) -> None:
+        self._sandbox = _BoundBwrap(workdir, self.limits)
+
+    def available(self) -> str | None:
+        probe = BwrapSandbox(self.limits)
+        try:
+            return probe.available()
+        finally:
+            probe.close()
+
+    def run(self, command: str, timeout: float | None = None) -> SandboxResult:
+        if self._sandbox is None:
+            return infra_result(self.name, "the shell has no workspace (reset the env)")
+        return self._sandbox.run(["/bin/bash", "-c", command], timeout=timeout,
+                                 env=SHELL_ENV)
+
+    def detach(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
+
+    def close(self) -> None:
+        self.detach()
+
+
+class DockerShell:
+    """Shell commands in a per-episode container from a warm pool.
+
+    Args:
+        image: the environment image (default: `images.ENV_IMAGE`).
+        warm: containers kept started ahead.
+        limits: memory, pids, timeout and output limits.
+    """
+
+    name = "docker"
+
+    def __init__(self, image: str | None = None, *, warm: int = 1,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
+        from agent_rl.envs.swe.images import ENV_IMAGE
+
+        self.image = image or ENV_IMAGE
+        self.warm = warm
+        self.limits = limits
+        self._client: Any = None
+        self._pool: collections.deque[tuple[Any, Path]] = collections.deque()
+        self._lock = threading.Lock()
+        self._current: tuple[Any, Path] | None = None
+        self._closed = False
+        self.stats = {"warm": 0, "cold": 0, "start_s": []}  # type: dict[str, Any]
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import docker
+
+            self._client = docker.from_env(timeout=60)
+            self._remove_orphans()
+        return self._client
+
+    def _remove_orphans(self) -> None:
+        """Remove shell containers whose owning process died without closing them."""
+        with contextlib.suppress(Exception):
+            for info in self._client.api.containers(all=True,
+                                                    filters={"label": "agent-rl.swe=shell"}):
+                owner = (info.get("Labels") or {}).get("agent-rl.swe.owner", "")
+                if owner.isdigit() and not _pid_alive(int(owner)):
+                    self._client.api.remove_container(info["Id"], force=True)
+
+    def available(self) -> str | None:
+        try:
+            self.client.ping()
+            self.client.images.get(self.image)
+        except Exception as exc:
+            return f"docker shell unavailable ({self.image}): {exc}"
+        return None
+
+    def _start(self) -> tuple[Any, Path]:
+        home = Path(tempfile.mkdtemp(prefix="agent-rl-swe-dk-"))
+        os.chmod(home, 0o711)
+        workdir = home / "testbed"
+        workdir.mkdir()
+        os.chmod(workdir, 0o777)
+        container = self.client.containers.run(
+            self.image, ["sleep", "infinity"], detach=True, network_mode="none",
+            mem_limit=f"{self.limits.memory_mb}m", memswap_limit=f"{self.limits.memory_mb}m",
+            pids_limit=self.limits.max_processes, cap_drop=["ALL"],
+            security_opt=["no-new-privileges"], init=True, stop_signal="SIGKILL",
+            user="65534:65534", working_dir=TESTBED, environment={**BASE_ENV, **SHELL_ENV},
+            volumes={str(workdir): {"bind": TESTBED, "mode": "rw"}},
+            labels={"agent-rl.swe": "shell", "agent-rl.swe.owner": str(os.getpid())},
+        )
+        return container, workdir
+
+    def fill(self) -> None:
+        """Start containers until the pool holds `warm`."""
+        while True:
+            with self._lock:
+                if self._closed or len(self._pool) >= self.warm:
+                    return
+            started = self._start()
+            with self._lock:
+                if not self._closed:
+                    self._pool.append(started)
+                    continue
+            self._remove(started)  # closed meanwhile: nothing outlives the shell
+            return
+
+    def take(self) -> Path:
+        """A started container for the next episode; returns its (empty) workspace dir."""
+        t0 = time.monotonic()
+        with self._lock:
+            item = self._pool.popleft() if self._pool else None
+        self.stats["warm" if item else "cold"] += 1
+        self._current = item or self._start()
+        self.stats["start_s"].append(round(time.monotonic() - t0, 4))
+        if self.warm:
+            threading.Thread(target=self._refill_quietly, daemon=True).start()
+        return self._current[1]
+
+    def _refill_quietly(self) -> None:
+        with contextlib.suppress(Exception):
+            self.fill()
+
+    def run(self, command: str, timeout: float | None = None) -> SandboxResult:
+        if self._current is None:
+            return infra_result(self.name, "the shell has no container (reset the env)")
+        container = self._current[0]
+        limit = timeout or self.limits.timeout
+        start = time.monotonic()
+        wrapped = ["timeout", "-s", "KILL", str(int(limit)), "/bin/bash", "-c", command]
+        try:
+            exit_code, (out, err) = container.exec_run(wrapped, demux=True, workdir=TESTBED,
+                                                       user="65534:65534")
+        except Exception as exc:
+            return infra_result(self.name, f"docker exec failed: {exc}",
+                                time.monotonic() - start)
+        cap = self.limits.max_output_bytes
+        out, err = out or b"", err or b""
+        return SandboxResult(
+            exit_code=None if exit_code == 137 and time.monotonic() - start >= limit else
+            exit_code,
+            stdout=out[:cap].decode("utf-8", "replace"), stderr=err[:cap].decode("utf-8",
+                                                                                  "replace"),
+            timed_out=exit_code == 137 and time.monotonic() - start >= limit,
+            duration=time.monotonic() - start, output_truncated=len(out) > cap or len(err) > cap,
+            backend=self.name)
+
+    def detach(self) -> None:
+        """End the episode's container (killed and removed: nothing is reused)."""
+        current, self._current = self._current, None
+        if current is not None:
+            self._remove(current)
+
+    def _remove(self, item: tuple[Any, Path]) -> None:
+        import shutil
+
+        with contextlib.suppress(Exception):
+            item[0].remove(force=True)
+        shutil.rmtree(item[1].parent, ignore_errors=True)
+
+    def close(self) -> None:
+        self.detach()
+        with self._lock:
+            self._closed = True
+            pool, self._pool = list(self._pool), collections.deque()
+        for item in pool:
+            self._remove(item)

@@ -1,0 +1,64 @@
+"""`agent-rl eval swe-bench` on the bubblewrap backend: oracle, empty, predictions, bad input."""
+
+from __future__ import annotations
+
+import json
+
+from agent_rl.envs.swe.evaluate import DEFAULT_DATASET, evaluate
+from typer.testing import CliRunner
+
+
+def test_oracle_resolves_and_empty_resolves_none(bwrap, tmp_path):
+    oracle = evaluate(policy="oracle", limit=4, backend="bwrap", out_dir=tmp_path / "o")
+    assert oracle.resolved == 4 and oracle.infra_errors == 0
+    empty = evaluate(policy="empty", limit=4, backend="bwrap", out_dir=tmp_path / "e")
+    assert empty.resolved == 0 and {v.status for v in empty.verdicts.values()} == {
+        "empty_patch"}
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["resolved_rate"] == 1.0 and len(report["verdicts"]) == 4
+    summary = (tmp_path / "o" / "summary.md").read_text()
+    assert "resolved: 4/4" in summary and "| resolved |" in summary
+
+
+def test_bad_input_is_reported_per_instance_and_the_run_goes_on(held_out, bwrap, tmp_path):
+    a, b, c, d = held_out[:4]
+    rows = [a.to_dict(), {k: v for k, v in b.to_dict().items() if k != "patch"},
+            c.to_dict(), d.to_dict()]
+    dataset = tmp_path / "d.jsonl"
+    dataset.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    preds = tmp_path / "p.jsonl"
+    preds.write_text("\n".join(json.dumps(p) for p in [
+        {"instance_id": a.instance_id, "model_name_or_path": "m", "model_patch": a.patch},
+        {"instance_id": "nobody__nothing-1", "model_name_or_path": "m", "model_patch": "x"},
+        {"instance_id": c.instance_id, "model_name_or_path": "m",
+         "model_patch": "I think the bug is in line 3."},
+        {"instance_id": d.instance_id, "model_name_or_path": "m"},
+    ]) + "\n")
+    result = evaluate(dataset, predictions_file=preds, backend="bwrap", out_dir=tmp_path / "r")
+    reasons = {r.get("instance_id"): r["reason"] for r in result.rejected}
+    assert "patch" in reasons[b.instance_id]  # the dataset line missing a field
+    assert reasons["nobody__nothing-1"].startswith("unknown instance")
+    assert reasons[c.instance_id] == "model_patch is not a diff"
+    assert "model_patch" in reasons[d.instance_id]
+    assert result.verdicts[a.instance_id].resolved
+    assert result.verdicts[c.instance_id].status == "invalid_patch"
+    assert set(result.verdicts) == {a.instance_id, c.instance_id}
+
+
+def test_cli_predictions_file(bwrap, tmp_path, held_out):
+    from agent_rl.cli.main import app
+
+    preds = tmp_path / "preds.jsonl"
+    chosen = held_out[:2]
+    preds.write_text("".join(json.dumps({"instance_id": i.instance_id,
+                                         "model_name_or_path": "me",
+                                         "model_patch": i.patch if k == 0 else ""}) + "\n"
+                             for k, i in enumerate(chosen)))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["eval", "swe-bench", "--predictions", str(preds),
+                                      "--backend", "bwrap", "--out-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "resolved 1/2" in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["dataset"] == str(DEFAULT_DATASET)
+    assert report["verdicts"][chosen[1].instance_id]["status"] == "empty_patch"
