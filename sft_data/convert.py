@@ -7,24 +7,28 @@ prove it (`in == out + rejected`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent_rl.sft_data.io import BadJSON, JsonlWriter, iter_raw, open_writer
-from agent_rl.sft_data.readers import detect_format, get_reader
+from agent_rl.sft_data.io import (
+    BadJSON,
+    JsonlWriter,
+    ParquetWriter,
+    check_outputs,
+    iter_raw,
+    open_writer,
+)
+from agent_rl.sft_data.readers import READERS, detect, detect_format, get_reader
 from agent_rl.sft_data.report import Counts, Rejection
 from agent_rl.sft_data.schema import normalize_record, validate_record
 
 from agent_rl.messages import MessageError
 
 log = logging.getLogger(__name__)
-
-# Reader bugs on odd records must not kill a million-record job: they become rejects.
-_READER_FAULTS = (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError)
-
 
 @dataclass
 class ReadContext:
@@ -43,6 +47,8 @@ class ConvertSummary:
     files: list[Counts] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # file -> format
     detected: dict[str, bool] = field(default_factory=dict)  # file -> was auto-detected
+    detection: dict[str, dict[str, Any]] = field(default_factory=dict)  # file -> votes, misfits
+    hints: dict[str, str] = field(default_factory=dict)  # file -> what would read a rejected file
     tokenized: int = 0
 
     @property
@@ -65,6 +71,8 @@ class ConvertSummary:
             ],
             "total": self.total.to_dict(),
             "tokenized": self.tokenized,
+            "detection": self.detection,
+            "hints": self.hints,
         }
 
 
@@ -76,6 +84,31 @@ def _finish(rec: dict[str, Any], path: Path, line: int, fmt: str) -> dict[str, A
     normalize_record(rec)
     if not isinstance(rec.get("meta"), dict):
         rec["meta"] = {}
+    return rec
+
+
+def convert_one(reader: Any, raw: Any, ctx: ReadContext) -> dict[str, Any] | Rejection:
+    """One raw record -> a valid canonical record or a `Rejection` (never raises)."""
+    p, line, fmt = ctx.path, ctx.line, ctx.format
+    if isinstance(raw, BadJSON):
+        return Rejection("invalid_json", raw.error, str(p), line, fmt)
+    if not isinstance(raw, dict):
+        return Rejection("not_an_object", type(raw).__name__, str(p), line, fmt)
+    try:
+        rec = _finish(reader.convert(raw, ctx), p, line, fmt)
+        if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in rec["messages"]):
+            return Rejection("no_assistant_turn", "", str(p), line, fmt, rec["id"])
+        problems = validate_record(rec)
+    except MessageError as exc:  # RecordError and schema errors alike
+        return Rejection(exc.reason, exc.detail, str(p), line, fmt, _raw_id(raw))
+    except RecursionError:
+        return Rejection("reader_error", "record nested too deeply to read", str(p), line, fmt,
+                         _raw_id(raw))
+    except Exception as exc:  # reader bugs on odd records never kill a million-record job
+        return Rejection("reader_error", f"{type(exc).__name__}: {exc}"[:300], str(p), line, fmt,
+                         _raw_id(raw))
+    if problems:
+        return Rejection("invalid_record", "; ".join(problems[:3]), str(p), line, fmt, rec["id"])
     return rec
 
 
@@ -92,32 +125,46 @@ def iter_file(
     c = counts if counts is not None else Counts(str(p))
     for line, raw in iter_raw(p):
         c.n_in += 1
-        rej: Rejection | None = None
-        if isinstance(raw, BadJSON):
-            rej = Rejection("invalid_json", raw.error, str(p), line, fmt)
-        elif not isinstance(raw, dict):
-            rej = Rejection("not_an_object", type(raw).__name__, str(p), line, fmt)
+        ctx.line = line
+        item = convert_one(reader, raw, ctx)
+        if isinstance(item, Rejection):
+            c.rejected[item.reason] += 1
         else:
-            ctx.line = line
-            try:
-                rec = _finish(reader.convert(raw, ctx), p, line, fmt)
-            except MessageError as exc:  # RecordError and schema errors alike
-                rej = Rejection(exc.reason, exc.detail, str(p), line, fmt, _raw_id(raw))
-            except _READER_FAULTS as exc:
-                rej = Rejection("reader_error", f"{type(exc).__name__}: {exc}"[:300], str(p), line, fmt, _raw_id(raw))
-            else:
-                if not any(m.get("role") == "assistant" for m in rec["messages"]):
-                    rej = Rejection("no_assistant_turn", "", str(p), line, fmt, rec["id"])
-                else:
-                    problems = validate_record(rec)
-                    if problems:
-                        rej = Rejection("invalid_record", "; ".join(problems[:3]), str(p), line, fmt, rec["id"])
-                    else:
-                        c.n_out += 1
-                        yield rec
-                        continue
-        c.rejected[rej.reason] += 1
-        yield rej
+            c.n_out += 1
+        yield item
+
+
+def suggest_format(path: Path, fmt: str, sample: int = 20) -> list[tuple[str, int, int]]:
+    """Other formats that read the first `sample` records of `path`: (format, read, tried)."""
+    raws = [(line, r) for line, r in itertools.islice(iter_raw(path), sample) if isinstance(r, dict)]
+    out = []
+    for other, reader in READERS.items():
+        if other == fmt or not raws:
+            continue
+        try:
+            state = reader.open_file(path) if hasattr(reader, "open_file") else None
+        except Exception:
+            continue
+        ok = 0
+        for line, raw in raws:
+            if not isinstance(convert_one(reader, raw, ReadContext(path, line, other, state)), Rejection):
+                ok += 1
+        if ok:
+            out.append((other, ok, len(raws)))
+    return sorted(out, key=lambda t: -t[1])
+
+
+def rejected_whole_hint(path: Path, fmt: str, counts: Counts) -> str | None:
+    """When every record of a file was rejected for one reason: which format would read it."""
+    if counts.n_in == 0 or counts.n_out or len(counts.rejected) != 1:
+        return None
+    (reason,) = counts.rejected
+    head = f"all {counts.n_in} records were rejected as {reason} when read as {fmt}"
+    others = suggest_format(path, fmt)
+    if not others:
+        return head + "; no other format reads them either"
+    best, ok, tried = others[0]
+    return f"{head}; {best} reads {ok} of {tried} sampled records (try --from {best})"
 
 
 def _raw_id(raw: dict[str, Any]) -> str | None:
@@ -148,19 +195,39 @@ def convert_files(
         encoder = make_encoder()
     summary = ConvertSummary()
     paths = [Path(p) for p in paths]
+    check_outputs(paths, {"--out": out, "--tokenized": tokenized, "--rejects": rejects})
     # Detect every file's format before writing anything: a file that is not a record file
     # fails the run at once, not after the files before it were converted.
-    file_formats = {p: detect_format(p) if fmt == "auto" else get_reader(fmt).FORMAT for p in paths}
-    writer = open_writer(out) if out is not None else None
-    tok_writer = JsonlWriter(tokenized) if tokenized is not None else None
-    rej_writer = JsonlWriter(rejects) if rejects is not None else None
-    seen = 0
+    detections = {p: detect(p) for p in paths} if fmt == "auto" else {}
+    file_formats = {
+        p: detections[p].format if fmt == "auto" else get_reader(fmt).FORMAT for p in paths
+    }
+    writers: list[JsonlWriter | ParquetWriter] = []
     try:
+        writer = open_writer(out) if out is not None else None
+        writers += [writer] if writer else []
+        tok_writer = JsonlWriter(tokenized) if tokenized is not None else None
+        writers += [tok_writer] if tok_writer else []
+        rej_writer = JsonlWriter(rejects) if rejects is not None else None
+        writers += [rej_writer] if rej_writer else []
+
+        def reject(counts: Counts, item: dict[str, Any], reason: str, detail: str) -> None:
+            counts.n_out -= 1
+            counts.rejected[reason] += 1
+            if rej_writer is not None:
+                src = item["source"]
+                rej_writer.write(
+                    Rejection(reason, detail[:300], src["file"], src["line"], src["format"],
+                              item["id"]).to_dict()
+                )
+
+        seen = 0
         for p in paths:
             file_fmt = file_formats[p]
             summary.formats[str(p)] = file_fmt
             summary.detected[str(p)] = fmt == "auto"
             if fmt == "auto":
+                summary.detection[str(p)] = detections[p].to_dict()
                 log.info("%s: detected format %s", p, file_fmt)
             counts = Counts(str(p))
             summary.files.append(counts)
@@ -172,25 +239,30 @@ def convert_files(
                     if rej_writer is not None:
                         rej_writer.write(item.to_dict())
                     continue
+                sample = None
                 if tok_writer is not None and encoder is not None:
                     try:
                         sample = encoder(item)
                     except Exception as exc:  # the chat format names the bad key
-                        counts.n_out -= 1
-                        counts.rejected["encode_error"] += 1
-                        if rej_writer is not None:
-                            src = item["source"]
-                            rej_writer.write(
-                                Rejection("encode_error", str(exc)[:300], src["file"], src["line"],
-                                          src["format"], item["id"]).to_dict()
-                            )
+                        reject(counts, item, "encode_error", str(exc))
                         continue
+                if writer is not None:
+                    try:
+                        writer.write(item)
+                    except (ValueError, RecursionError) as exc:  # NaN in meta, absurd nesting
+                        reject(counts, item, "unwritable_record", f"{type(exc).__name__}: {exc}")
+                        continue
+                if sample is not None and tok_writer is not None:
                     tok_writer.write(sample)
                     summary.tokenized += 1
-                if writer is not None:
-                    writer.write(item)
-    finally:
-        for w in (writer, tok_writer, rej_writer):
-            if w is not None:
-                w.close()
+            hint = rejected_whole_hint(p, file_fmt, counts)
+            if hint:
+                summary.hints[str(p)] = hint
+                log.warning("%s: %s", p, hint)
+    except BaseException:
+        for w in writers:
+            w.abort()  # the previous outputs, if any, stay whole
+        raise
+    for w in writers:
+        w.close()
     return summary

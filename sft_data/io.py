@@ -10,12 +10,14 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from agent_rl.errors import DataError
+from agent_rl.errors import ConfigError, DataError
 
 
 @dataclass(frozen=True)
@@ -32,27 +34,45 @@ def _open_text(path: Path) -> IO[str]:
     return path.open("r", encoding="utf-8")
 
 
+def _open_bytes(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # type: ignore[return-value]
+
+
 def _first_char(path: Path) -> str:
-    with _open_text(path) as fh:
+    with _open_bytes(path) as fh:
         while True:
             chunk = fh.read(4096)
             if not chunk:
                 return ""
-            stripped = chunk.lstrip().lstrip("\ufeff").lstrip()
+            stripped = chunk.decode("utf-8", "ignore").lstrip().lstrip("\ufeff").lstrip()
             if stripped:
                 return stripped[0]
 
 
+def parse_line(raw: bytes) -> Any:
+    """One JSONL line -> its value, or `BadJSON` saying why (never raises: one bad line is one
+    rejected record, whatever is wrong with it)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return BadJSON(f"not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1})",
+                       raw[:200].decode("utf-8", "replace"))
+    try:
+        return json.loads(line)
+    except RecursionError:
+        return BadJSON("JSON nested too deeply to read", line[:200])
+    except Exception as exc:  # ValueError, MemoryError on absurd numbers, ...
+        return BadJSON(f"{type(exc).__name__}: {exc}"[:300], line[:200])
+
+
 def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    loads = json.loads
-    with _open_text(path) as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    with _open_bytes(path) as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
-            try:
-                yield lineno, loads(line)
-            except ValueError as exc:
-                yield lineno, BadJSON(str(exc), line[:200])
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            yield lineno, parse_line(raw)
 
 
 def _iter_json_array(path: Path, chunk_size: int = 1 << 20) -> Iterator[tuple[int, Any]]:
@@ -198,43 +218,118 @@ def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class JsonlWriter:
-    """Append-only JSONL writer (gzip when the name ends in `.gz`)."""
+def check_outputs(inputs: Iterable[str | Path], outputs: dict[str, str | Path | None]) -> None:
+    """Refuse, before anything is written, an output that is one of the inputs (same path,
+    symlink or hard link) or two outputs that are the same file. `outputs`: option -> path."""
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+        except OSError:
+            return False
 
-    def __init__(self, path: str | Path) -> None:
+    ins = [Path(p) for p in inputs]
+    outs = [(k, Path(v)) for k, v in outputs.items() if v is not None]
+    for key, out in outs:
+        for inp in ins:
+            if same(out, inp):
+                raise ConfigError(
+                    f"output {out} is also an input ({inp}); writing it would destroy the input "
+                    "before it is read: choose another output path",
+                    key=key,
+                )
+    for i, (key, out) in enumerate(outs):
+        for key2, out2 in outs[i + 1 :]:
+            if same(out, out2):
+                raise ConfigError(f"{key} and {key2} are the same file ({out})", key=key2)
+
+
+class _AtomicOutput:
+    """An output written to a temp file beside its target and renamed into place by `close()`.
+
+    Until then the target is untouched (a previous output survives a failed job); `abort()`
+    drops the temp file. Used as a context manager it aborts on any exception.
+    """
+
+    path: Path
+    tmp: Path
+
+    def _start(self, path: str | Path) -> Path:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.suffix == ".gz":
-            self._fh: IO[str] = io.TextIOWrapper(gzip.open(self.path, "wb"), encoding="utf-8")  # noqa: SIM115 - closed by close()
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(name)
+        self._done = False
+        return self.tmp
+
+    def _close_file(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            self._close_file()
+            os.replace(self.tmp, self.path)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        """Drop what was written; the target keeps its previous content (if any)."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            self._close_file()
+        except Exception:
+            pass
+        self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> _AtomicOutput:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
         else:
-            self._fh = self.path.open("w", encoding="utf-8")
+            self.abort()
+
+
+class JsonlWriter(_AtomicOutput):
+    """JSONL writer (gzip when the name ends in `.gz`), atomic: see `_AtomicOutput`."""
+
+    def __init__(self, path: str | Path) -> None:
+        tmp = self._start(path)
+        if self.path.suffix == ".gz":
+            self._fh: IO[str] = io.TextIOWrapper(gzip.open(tmp, "wb"), encoding="utf-8")  # noqa: SIM115 - closed by close()
+        else:
+            self._fh = tmp.open("w", encoding="utf-8")
         self.count = 0
 
     def write(self, obj: dict[str, Any]) -> None:
-        self._fh.write(json.dumps(obj, ensure_ascii=False))
+        line = json.dumps(obj, ensure_ascii=False, allow_nan=False)  # raises before writing
+        self._fh.write(line)
         self._fh.write("\n")
         self.count += 1
 
-    def close(self) -> None:
+    def _close_file(self) -> None:
         self._fh.close()
 
     def __enter__(self) -> JsonlWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
-
-class ParquetWriter:
-    """Canonical records to parquet in row groups of `batch_size` (flat memory)."""
+class ParquetWriter(_AtomicOutput):
+    """Canonical records to parquet in row groups of `batch_size` (flat memory), atomic."""
 
     def __init__(self, path: str | Path, batch_size: int = 2048) -> None:
         import pyarrow.parquet as pq
 
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._start(path)
         self._schema = _parquet_schema()
-        self._writer = pq.ParquetWriter(self.path, self._schema)
+        self._writer = pq.ParquetWriter(tmp, self._schema)
         self._rows: list[dict[str, Any]] = []
         self._batch = batch_size
         self.count = 0
@@ -252,15 +347,14 @@ class ParquetWriter:
             self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self._schema))
             self._rows = []
 
-    def close(self) -> None:
-        self._flush()
-        self._writer.close()
+    def _close_file(self) -> None:
+        try:
+            self._flush()
+        finally:
+            self._writer.close()
 
     def __enter__(self) -> ParquetWriter:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def open_writer(path: str | Path) -> JsonlWriter | ParquetWriter:

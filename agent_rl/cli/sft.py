@@ -44,7 +44,7 @@ def convert(
 ) -> None:
     """Convert public function-calling files into canonical conversations."""
     from agent_rl.sft_data.convert import convert_files
-    from agent_rl.sft_data.readers import FORMATS, get_reader
+    from agent_rl.sft_data.readers import FORMATS, Detection, get_reader
     from agent_rl.sft_data.report import render_table
 
     if from_ != "auto":
@@ -64,6 +64,12 @@ def convert(
     }
     console.print(render_table("sft convert", summary.files, total=summary.total, formats=formats))
     console.print(f"formats: auto-detected unless marked (given); known: {', '.join(FORMATS)}")
+    for name, found in summary.detection.items():
+        note = Detection(**found).describe()
+        if note:
+            console.print(f"{name}: {note}")
+    for name, hint in summary.hints.items():
+        console.print(f"{name}: {hint}")
     _say_rejects(console, rejects, summary.total.n_rejected)
     if summary_json is not None:
         summary_json.write_text(json.dumps(summary.to_dict(), indent=2))

@@ -23,7 +23,6 @@ bounded by the groups in flight), otherwise groups are paired at the end of the 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -154,9 +153,12 @@ def iter_trajectories(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:
 
 def build_pairs(paths: Iterable[str | Path], out: str | Path, config: PairsConfig | None = None) -> Counts:
     """Write preference pairs from rollout files to `out` (JSONL); returns the counts."""
+    from agent_rl.sft_data.io import JsonlWriter, check_outputs
+
+    paths = list(paths)
+    check_outputs(paths, {"--out": out})
     builder = PairBuilder(config)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as fh:
+    with JsonlWriter(out) as writer:  # appears only when complete
         for pair in builder.run(iter_trajectories(paths)):
-            fh.write(json.dumps(pair, ensure_ascii=False) + "\n")
+            writer.write(pair)
     return builder.counts

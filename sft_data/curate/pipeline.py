@@ -172,8 +172,14 @@ def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | No
     """Run a parsed config end to end; returns the counts of the input stage and each pass."""
     from agent_rl.sft_data.convert import iter_file
     from agent_rl.sft_data.encode import make_encoder
-    from agent_rl.sft_data.io import JsonlWriter, open_writer
+    from agent_rl.sft_data.io import JsonlWriter, check_outputs, open_writer
 
+    # Nothing is written over an input, and outputs appear only when the run completes.
+    check_outputs(
+        config["inputs"],
+        {"output": config["output"], "tokenized": config.get("tokenized"),
+         "rejects": config.get("rejects")},
+    )
     rej_writer = JsonlWriter(config["rejects"]) if config.get("rejects") else None
     sink = rej_writer.write if rej_writer is not None else None
 
@@ -194,10 +200,18 @@ def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | No
                 else:
                     yield item
 
-    passes = [build_pass(name, opts, on_reject) for name, opts in config["passes"]]
-    encoder = make_encoder() if config.get("tokenized") else None
-    writer = open_writer(config["output"])
-    tok_writer = JsonlWriter(config["tokenized"]) if config.get("tokenized") else None
+    writers = [rej_writer] if rej_writer is not None else []
+    try:
+        passes = [build_pass(name, opts, on_reject) for name, opts in config["passes"]]
+        encoder = make_encoder() if config.get("tokenized") else None
+        writer = open_writer(config["output"])
+        writers.append(writer)
+        tok_writer = JsonlWriter(config["tokenized"]) if config.get("tokenized") else None
+        writers += [tok_writer] if tok_writer is not None else []
+    except BaseException:
+        for w in writers:
+            w.abort()
+        raise
     final = Counts("write")
     try:
         for n, rec in enumerate(run_passes(source(), passes), 1):
@@ -215,10 +229,10 @@ def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | No
             final.n_out += 1
             if on_progress is not None and n % 10000 == 0:
                 on_progress(n)
-    finally:
-        writer.close()
-        if tok_writer is not None:
-            tok_writer.close()
-        if rej_writer is not None:
-            rej_writer.close()
+    except BaseException:
+        for w in writers:
+            w.abort()  # previous outputs, if any, stay whole
+        raise
+    for w in writers:
+        w.close()
     return [source_counts, *(p.counts for p in passes), final]

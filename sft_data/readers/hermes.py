@@ -34,12 +34,21 @@ _TAGS = ("<tool_call>", "<tools>", "<tool_response>")
 _EDGE = re.compile(r"^(?:\s|\\n)+|(?:\s|\\n)+$")  # whitespace and literal "\n" (seen in the data)
 
 
+_ROLES = USER | ASSISTANT | RESULT | {"system"}
+
+
 def sniff(raw: dict[str, Any]) -> bool:
+    """Hermes: ShareGPT turns whose system/gpt/tool values carry the XML tags, and no roles
+    Hermes does not have (LLaMA-Factory's `function_call`, whose tools sit in a `tools` key)."""
     conv = raw.get("conversations")
-    if not isinstance(conv, list):
+    if not isinstance(conv, list) or "tools" in raw:
+        return False
+    if not all(isinstance(t, dict) and str(t.get("from", "")).lower() in _ROLES for t in conv):
         return False
     return any(
-        isinstance(t, dict) and isinstance(t.get("value"), str) and any(x in t["value"] for x in _TAGS)
+        str(t.get("from", "")).lower() not in USER
+        and isinstance(t.get("value"), str)
+        and any(x in t["value"] for x in _TAGS)
         for t in conv
     )
 

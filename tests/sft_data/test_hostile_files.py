@@ -1,0 +1,180 @@
+"""Conversion jobs survive hostile files and never destroy data (issue 11 items 8-10, issue 10).
+
+- an output equal to an input (same path, a symlink, a hard link) is refused before any write;
+- outputs appear only when complete (temp file + rename): a failed job leaves the old output;
+- a non-UTF-8 byte or a deeply nested line is one rejected record with its file and line;
+- auto-detection decides by the majority of a sample and reports the records that do not fit;
+- a LLaMA-Factory ShareGPT file is sharegpt, and a file rejected whole says what would read it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from agent_rl.sft_data import convert_files, detect_format
+from agent_rl.sft_data.readers import detect
+from typer.testing import CliRunner
+
+from agent_rl.cli.sft import app
+from agent_rl.errors import ConfigError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def openai_line(i: int, **extra) -> str:
+    rec = {
+        "id": f"r{i}",
+        "messages": [
+            {"role": "user", "content": f"question {i}"},
+            {"role": "assistant", "content": f"answer {i}"},
+        ],
+        **extra,
+    }
+    return json.dumps(rec)
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------------ item 8
+def test_convert_refuses_to_write_over_its_input(tmp_path):
+    src = write(tmp_path / "f.jsonl", [openai_line(i) for i in range(5)])
+    before = src.read_bytes()
+    res = CliRunner().invoke(app, ["convert", str(src), "--out", str(src)])
+    assert res.exit_code != 0
+    assert "is also an input" in str(res.exception) or "is also an input" in res.output
+    assert src.read_bytes() == before
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(src)
+    hard = tmp_path / "hard.jsonl"
+    os.link(src, hard)
+    for out in (link, hard):
+        with pytest.raises(ConfigError, match="is also an input"):
+            convert_files([src], out=out)
+    with pytest.raises(ConfigError, match="is also an input"):
+        convert_files([src], out=tmp_path / "o.jsonl", rejects=src)
+    with pytest.raises(ConfigError, match="same file"):
+        convert_files([src], out=tmp_path / "o.jsonl", rejects=tmp_path / "o.jsonl")
+    assert src.read_bytes() == before
+
+
+def test_pipeline_refuses_to_write_over_its_input(tmp_path):
+    from agent_rl.sft_data.curate.pipeline import parse_config, run_pipeline
+
+    src = write(tmp_path / "f.jsonl", [openai_line(i) for i in range(3)])
+    before = src.read_bytes()
+    cfg = parse_config({"inputs": [str(src)], "from": "openai", "output": str(src), "passes": []})
+    with pytest.raises(ConfigError, match="is also an input"):
+        run_pipeline(cfg)
+    assert src.read_bytes() == before
+
+
+class Boom(BaseException):
+    pass
+
+
+def test_a_failed_job_leaves_the_previous_output_whole(tmp_path):
+    src = write(tmp_path / "in.jsonl", [openai_line(i) for i in range(5)])
+    out, tok = tmp_path / "out.jsonl", tmp_path / "tok.jsonl"
+    out.write_text("previous\n")
+
+    def encoder(record):
+        if record["id"] == "r3":
+            raise Boom
+        return {"id": record["id"]}
+
+    with pytest.raises(Boom):
+        convert_files([src], "openai", out=out, tokenized=tok, encoder=encoder)
+    assert out.read_text() == "previous\n"
+    assert not tok.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+    summary = convert_files([src], "openai", out=out)
+    assert summary.total.n_out == 5 and len(out.read_text().splitlines()) == 5
+
+
+# ------------------------------------------------------------------------------ item 9
+def test_non_utf8_byte_and_deep_nesting_are_rejected_lines(tmp_path):
+    lines = [openai_line(i).encode() for i in range(400)]
+    lines[300] = lines[300].replace(b"question", b"quest\xffion")
+    lines[350] = b'{"id": "deep", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    src = tmp_path / "bad.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    rejects = tmp_path / "rejects.jsonl"
+    summary = convert_files([src], "auto", out=tmp_path / "out.jsonl", rejects=rejects)
+    total = summary.total
+    assert (total.n_in, total.n_out, total.n_rejected) == (400, 398, 2)
+    assert summary.reconciles()
+    rej = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert [(r["line"], r["file"]) for r in rej] == [(301, str(src)), (351, str(src))]
+    assert "UTF-8" in rej[0]["detail"] and "nested" in rej[1]["detail"]
+
+
+def test_non_utf8_first_line_does_not_kill_detection(tmp_path):
+    src = tmp_path / "bad.jsonl"
+    src.write_bytes(b'{"id": "\xff"}\n' + "\n".join(openai_line(i) for i in range(3)).encode())
+    summary = convert_files([src], "auto", out=tmp_path / "out.jsonl")
+    assert (summary.total.n_out, summary.total.n_rejected) == (3, 1)
+
+
+# ----------------------------------------------------------------------------- item 10
+def test_detection_by_majority_reports_the_records_that_do_not_fit(tmp_path):
+    lines = [openai_line(i) for i in range(49)]
+    lines.insert(0, openai_line(99, query="q", answers="[]", tools="[]"))  # also looks like xlam
+    src = write(tmp_path / "mixed.jsonl", lines)
+    found = detect(src)
+    assert found.format == "openai"
+    assert found.votes == {"openai": 49, "xlam": 1}
+    assert found.misfits == [1]
+    summary = convert_files([src], "auto", out=tmp_path / "out.jsonl")
+    assert summary.total.n_out == 50
+    assert summary.detection[str(src)]["misfits"] == [1]
+    res = CliRunner().invoke(app, ["convert", str(src), "--out", str(tmp_path / "o2.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "do not look like openai" in res.output and "line 1" in res.output
+
+
+LLAMA_FACTORY = {
+    "conversations": [
+        {"from": "human", "value": "What is the weather in Paris? Answer inside <tool_call> tags."},
+        {
+            "from": "function_call",
+            "value": '{"name": "get_weather", "arguments": {"city": "Paris"}}',
+        },
+        {"from": "observation", "value": '{"temp": 18}'},
+        {"from": "gpt", "value": "It is 18C in Paris."},
+    ],
+    "tools": json.dumps(
+        [
+            {
+                "name": "get_weather",
+                "description": "Weather.",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+            }
+        ]
+    ),
+}
+
+
+def test_llama_factory_sharegpt_is_not_hermes(tmp_path):
+    src = write(tmp_path / "lf.json", [json.dumps(LLAMA_FACTORY)] * 3)
+    assert detect_format(src) == "sharegpt"
+    summary = convert_files([src], "auto", out=tmp_path / "out.jsonl")
+    assert summary.total.n_out == 3
+    assert detect_format(FIXTURES / "hermes.json") == "hermes"
+
+
+def test_a_file_rejected_whole_names_the_format_that_reads_it(tmp_path):
+    src = write(tmp_path / "lf.json", [json.dumps(LLAMA_FACTORY)] * 4)
+    summary = convert_files([src], "hermes", out=tmp_path / "out.jsonl")
+    assert summary.total.n_out == 0
+    hint = summary.hints[str(src)]
+    assert "all 4 records" in hint and "sharegpt reads 4 of 4" in hint and "--from sharegpt" in hint
+    res = CliRunner().invoke(
+        app, ["convert", str(src), "--from", "hermes", "--out", str(tmp_path / "o.jsonl")]
+    )
+    assert "--from sharegpt" in res.output
