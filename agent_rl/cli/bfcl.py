@@ -92,6 +92,54 @@ def bfcl_command(
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
+def toolworld_command(
+    policy: str = typer.Option("oracle", "--policy", help="oracle | tiny | PATH | http://..."),
+    split: str = typer.Option("test", "--split", help="train | test | all"),
+    k: int = typer.Option(4, "--k", help="Tries per task (pass^1..pass^k)."),
+    n: int | None = typer.Option(None, "--n", help="First N tasks (default: all of the split)."),
+    suites: str | None = typer.Option(None, "--suites", help="files,calendar,bank"),
+    user: str = typer.Option("scripted", "--user", help="scripted, or a policy spec."),
+    chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
+    temperature: float = typer.Option(1.0, "--temperature"),
+    max_tokens: int = typer.Option(512, "--max-tokens"),
+    concurrency: int = typer.Option(32, "--concurrency"),
+    out: Path | None = typer.Option(None, "--out", help="Write the metrics as JSON here."),
+) -> None:
+    """ToolWorld metrics: success, partial credit, calls per task, invalid-call rate, pass^k."""
+    import json
+
+    from rich.console import Console
+
+    from agent_rl.cli.rollout import load_chat_format, quiet_libraries
+    from agent_rl.envs.function_call.metrics import toolworld_metrics, trajectory_episodes
+    from agent_rl.envs.function_call.toolworld import ToolWorldEnv
+    from agent_rl.rollout import RolloutEngine, RolloutLimits, SamplingParams, make_policy
+
+    quiet_libraries()
+    cf = load_chat_format(chat_format, policy)
+    kwargs: dict[str, Any] = {"split": split, "suites": suites, "user": user}
+    tasks = ToolWorldEnv(**kwargs).tasks[:n] if n else ToolWorldEnv(**kwargs).tasks
+    budget = 8192 if policy == "oracle" else max_tokens
+    engine = RolloutEngine(
+        lambda: ToolWorldEnv(**kwargs),
+        make_policy(policy, chat_format=cf),
+        cf,
+        RolloutLimits(max_turns=24, max_tokens_per_turn=budget, max_total_tokens=32768),
+        sampling=SamplingParams(temperature=temperature),
+        concurrency=concurrency,
+    )
+    trajectories = engine.run(tasks=[t.to_dict() for t in tasks], group_size=k)
+    metrics = toolworld_metrics(trajectory_episodes(trajectories), ks=range(1, k + 1))
+    metrics["failed"] = sum(t.failed for t in trajectories)
+    metrics["tasks"] = len(tasks)
+    text = json.dumps(metrics, indent=2)
+    Console().print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `agent-rl eval bfcl`."""
+    """Add `agent-rl eval bfcl` and `agent-rl eval toolworld`."""
     eval_app.command("bfcl")(bfcl_command)
+    eval_app.command("toolworld")(toolworld_command)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, tool_call
@@ -26,8 +27,11 @@ from agent_rl.envs.function_call.fc_tasks import generate
 from agent_rl.envs.function_call.targets import ExpectedCalls
 from agent_rl.evals.bfcl.checker import check_entry
 from agent_rl.evals.bfcl.data import reference_calls
-from agent_rl.sft_data.readers._common import function_to_spec
+from agent_rl.sft_data.readers._common import RecordError, function_to_spec
 from agent_rl.tools import Tool, ToolSet
+
+from agent_rl.errors import ConfigError, DataError
+from agent_rl.jsonl import iter_jsonl
 
 SYSTEM_PROMPT = (
     "Answer the request by calling the right function(s) with the right arguments, all in one "
@@ -39,13 +43,53 @@ def _noop(**_: Any) -> str:
     return "ok"
 
 
+_TOOLS: dict[str, Tool] = {}
+
+
+def _tool(fn: dict[str, Any]) -> Tool:
+    """One schema-checked tool per distinct function doc (checking a schema costs ~3 ms)."""
+    key = json.dumps(fn, sort_keys=True)
+    found = _TOOLS.get(key)
+    if found is None:
+        spec = function_to_spec(fn)["function"]
+        found = Tool(spec["name"], spec.get("description", ""), spec["parameters"], _noop)
+        _TOOLS[key] = found
+    return found
+
+
 def toolset_for(functions: Sequence[dict[str, Any]]) -> ToolSet:
     """Schema-validating tools for BFCL-style function docs (Python types mapped to JSON)."""
-    tools = []
-    for fn in functions:
-        spec = function_to_spec(fn)["function"]
-        tools.append(Tool(spec["name"], spec.get("description", ""), spec["parameters"], _noop))
-    return ToolSet(tools)
+    return ToolSet([_tool(fn) for fn in functions])
+
+
+def check_task(task: Task, *, path: str | None = None, line: int | None = None) -> None:
+    """Raise DataError (file, line, field) unless the task has a target and valid tools."""
+    where = {"path": path, "line": line} if path else {}
+    if not isinstance(task.target, ExpectedCalls):
+        raise DataError(
+            f"task {task.id!r} needs a target of kind 'expected_calls'", key="target", **where
+        )
+    functions = task.metadata.get("functions")
+    if not isinstance(functions, list) or not functions:
+        raise DataError(f"task {task.id!r} has no function docs", key="metadata.functions", **where)
+    for i, fn in enumerate(functions):
+        try:
+            _tool(fn)
+        except (RecordError, ConfigError) as exc:
+            raise DataError(
+                f"task {task.id!r}: {exc}", key=f"metadata.functions.{i}", **where
+            ) from None
+
+
+def load_tasks(path: str | Path) -> list[Task]:
+    """FunctionCall tasks from JSONL (Task dicts: target kind `expected_calls`, tool docs in
+    `metadata.functions`); the first bad line raises DataError with file, line and field."""
+    tasks = []
+    for line, raw in iter_jsonl(path):
+        task = Task.from_dict(raw, path=str(path), line=line)
+        check_task(task, path=str(path), line=line)
+        tasks.append(task)
+    return tasks
 
 
 class CallScorer(Scorer[Message]):
@@ -94,6 +138,7 @@ class FunctionCallEnv(AgentEnv):
         split: "train", "test" or "all" (hashed by task id, 20% test).
         n_tasks: how many tasks to generate (the five categories in equal shares).
         seed: generator seed.
+        source: a JSONL file of tasks instead of the generator (see `load_tasks`).
         tasks: explicit tasks instead of the generator.
     """
 
@@ -108,13 +153,20 @@ class FunctionCallEnv(AgentEnv):
         *,
         n_tasks: int = 400,
         seed: int = 0,
+        source: str | Path | None = None,
         tasks: Sequence[Task | dict[str, Any]] | None = None,
     ) -> None:
         if tasks is None:
-            tasks = split_tasks(
-                shared_tasks(("function_call", n_tasks, seed), lambda: generate(n_tasks, seed)),
-                split,
-            )
+            if source is not None:
+                loaded = shared_tasks(("function_call", str(source)), lambda: load_tasks(source))
+            else:
+                loaded = shared_tasks(
+                    ("function_call", n_tasks, seed), lambda: generate(n_tasks, seed)
+                )
+            tasks = split_tasks(loaded, split)
+        else:
+            for task in tasks:
+                check_task(Task.from_dict(task))
         super().__init__(tasks, max_turns=1, system_prompt=SYSTEM_PROMPT)
         self.scorer = CallScorer()
 

@@ -3,8 +3,11 @@
 1. A minefield (a forbidden event: a call the task says must not happen) or a runaway episode
    (more tool calls than `max_calls`) gives reward 0.
 2. Components, each in [0, 1]:
-   - `state`: share of the suite's compared keys (union of expected and actual) whose values
-     match the expected final state;
+   - `state`: over the suite's compared keys that the task changes or the agent changed
+     (keys whose expected or actual final value differs from the initial one), the share
+     whose actual value is the expected one; 1.0 when neither changed anything. Doing
+     nothing earns nothing on a task that needs changes, and collateral damage counts
+     against the agent;
    - `milestones`: share of the milestones achieved, in their partial order (a milestone
      counts when a matching successful call happened after the calls of every milestone it
      names in `after`);
@@ -48,6 +51,7 @@ class Episode:
     suite: str
     state: dict[str, Any]
     events: list[Event]
+    initial_state: dict[str, Any] = field(default_factory=dict)
     replies: list[str] = field(default_factory=list)
     """The assistant's replies to the user (messages without tool calls), in order."""
     invalid_calls: int = 0
@@ -92,13 +96,24 @@ def milestone_share(milestones: Sequence[Mapping[str, Any]], events: Sequence[Ev
     return len(at) / len(milestones)
 
 
-def state_share(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> float:
-    keys = set(expected) | set(actual)
+def _differs(a: Mapping[str, Any], b: Mapping[str, Any], key: str) -> bool:
+    if (key in a) != (key in b):
+        return True
+    return key in a and not _same(a[key], b[key])
+
+
+def state_share(
+    expected: Mapping[str, Any], actual: Mapping[str, Any], initial: Mapping[str, Any]
+) -> float:
+    """Share of changed keys (by the task or by the agent) that end as expected."""
+    keys = {
+        k
+        for k in set(expected) | set(actual) | set(initial)
+        if _differs(expected, initial, k) or _differs(actual, initial, k)
+    }
     if not keys:
         return 1.0
-    return sum(k in expected and k in actual and _same(expected[k], actual[k]) for k in keys) / len(
-        keys
-    )
+    return sum(not _differs(expected, actual, k) for k in keys) / len(keys)
 
 
 def answer_ok(expected: Sequence[str], replies: Sequence[str]) -> bool:
@@ -134,7 +149,9 @@ class WorldScorer(Scorer[Episode]):
         hit = [m for m in target.minefields for e in answer.events if matches(m, e)]
         components = {
             "state": state_share(
-                service.comparable(target.final_state), service.comparable(answer.state)
+                service.comparable(target.final_state),
+                service.comparable(answer.state),
+                service.comparable(answer.initial_state),
             ),
             "milestones": milestone_share(target.milestones, answer.events),
         }

@@ -51,3 +51,12 @@ def toolworld_metrics(
             f"pass^{k}": pass_hat_k(((len(v), sum(v)) for v in per_task.values()), k) for k in ks
         },
     }
+
+
+def trajectory_episodes(trajectories: Iterable[Any]) -> list[dict[str, Any]]:
+    """Rollout trajectories as `toolworld_metrics` episodes (failed ones left out)."""
+    return [
+        {"task_id": t.task_id, "reward": t.reward, "score": t.scores[-1] if t.scores else {}}
+        for t in trajectories
+        if not t.failed
+    ]

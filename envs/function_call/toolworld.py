@@ -111,7 +111,12 @@ class ToolWorldEnv(AgentEnv):
         self.toolset = self.toolsets[self.suite]
         self.user_turn = 0
         self.steps_in_turn = 0
-        self.episode = Episode(suite=self.suite, state={}, events=self.service.events)
+        self.episode = Episode(
+            suite=self.suite,
+            state={},
+            events=self.service.events,
+            initial_state=dict(self.task.metadata.get("initial_state") or {}),
+        )
         self.seen: dict[str, str] = {}
         return messages, info
 

@@ -122,3 +122,13 @@ def test_multi_turn_scripted_user_sends_turns_in_order(env: ToolWorldEnv) -> Non
     env.reset(options={"task": task})
     obs, _, term, *_ = env.step({"role": "assistant", "content": "Sure."})
     assert not term and obs == [{"role": "user", "content": task.metadata["user_turns"][0]}]
+
+
+def test_doing_nothing_earns_no_state_credit_and_damage_costs(env: ToolWorldEnv) -> None:
+    env.reset(options={"task": _task(env, "hw-files-rotate-logs")})
+    _, reward, _, _, info = env.step({"role": "assistant", "content": "Done."})
+    assert info["score"]["components"]["state"] == 0.0 and reward == 0.0
+    env.reset(options={"task": _task(env, "hw-files-launch-day")})  # read-only question
+    env.step(_call("write_file", path="/docs/new.txt", content="x"))  # collateral (and a mine)
+    _, reward, _, _, info = env.step({"role": "assistant", "content": "Friday"})
+    assert info["score"]["components"]["state"] == 0.0 and reward == 0.0
