@@ -27,4 +27,6 @@ def test_one_rl_step_on_the_tiny_model(tmp_path, bwrap):
     assert [r["step"] for r in steps] == [1]
     step = steps[0]
     assert step["rollout/failed"] == 0, step  # no env errors or infrastructure failures
-    assert 0.0 <= step["rollout/reward_mean"] <= 1.0
+    assert 0.0 <= step["reward/mean"] <= 1.0 and step["eval/failed"] == 0
+    # the loss mask keeps the model's tokens only: the prompts and tool results are masked
+    assert 0 < step["train/tokens"] < step["train/seq_tokens"]
