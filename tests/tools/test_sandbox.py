@@ -344,3 +344,29 @@ def _cmdline(pid) -> bytes:
             return fh.read()
     except OSError:
         return b""
+
+
+def test_bwrap_memory_cgroups_are_used_where_possible_and_removed() -> None:
+    """Issue 11 item 2: each bubblewrap run gets a memory cgroup when this machine allows it
+    (else the address-space limit alone, as `memory_limit` says), and leaves none behind."""
+    fallback = BwrapSandbox(LIMITS, memory_cgroup=False)
+    assert fallback.memory_limit == "address space"
+    box = BwrapSandbox(LIMITS)
+    if box.available() is not None:
+        pytest.skip("bubblewrap unavailable here")
+    if box.memory_limit == "address space":
+        reason = box._cgroups.reason  # type: ignore[union-attr]
+        assert reason
+        required = BwrapSandbox(LIMITS, memory_cgroup=True)
+        assert "no memory cgroup" in (required.available() or "")
+        pytest.skip(f"no memory cgroup here: {reason}")
+    base = box._cgroups.base  # type: ignore[union-attr]
+    mine = f"agent-rl-sandbox-{os.getpid()}-"
+    assert box.run_python("print(2)").stdout == "2\n"
+    with box.session() as session:
+        assert session.run("1 + 1").stdout.strip() == "2"
+        cgroup = session._proc.cgroup  # type: ignore[union-attr]
+        assert os.path.basename(cgroup.path).startswith(mine)
+        with open(os.path.join(cgroup.path, "cgroup.procs")) as fh:
+            assert session._proc.proc.pid in [int(p) for p in fh.read().split()]
+    assert not [d for d in os.listdir(base) if d.startswith(mine)]

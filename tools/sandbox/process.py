@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,11 +81,14 @@ def run_process(
     env: dict[str, str] | None = None,
     cwd: str | None = None,
     close_after_spawn: Sequence[int] = (),
+    after_spawn: Callable[[int], None] | None = None,
 ) -> ProcessOutcome:
     """Run argv with `stdin`, keep up to `max_output_bytes` of each stream, kill at `timeout`.
 
     `side_fd` is the read end of an extra pipe (bwrap's JSON status) drained in the same loop;
     `close_after_spawn` are our copies of fds handed to the child (so their pipes can reach EOF).
+    `after_spawn(pid)` runs right after the fork (say, to put the child in a cgroup); if it
+    raises OSError the child is killed and the outcome is a spawn error.
     Output past 16x the limit kills the program: it would only burn the time limit.
     """
     start = time.monotonic()
@@ -113,6 +116,14 @@ def run_process(
         for fd in close_after_spawn:
             with contextlib.suppress(OSError):
                 os.close(fd)
+    if after_spawn is not None:
+        try:
+            after_spawn(proc.pid)
+        except OSError as exc:
+            kill_group(proc)
+            proc.communicate()
+            return ProcessOutcome(None, out, err, b"", False, time.monotonic() - start,
+                                  spawn_error=f"cannot set up {argv[0]}: {exc}")
     deadline = start + timeout
     timed_out = False
     sel = selectors.DefaultSelector()

@@ -190,7 +190,7 @@ class PythonSession:
                 tail = self._proc.stderr_tail()
                 self._kill()
                 self._lost_state = True
-                oom = "MemoryError" in tail
+                oom = "MemoryError" in tail or bool(getattr(self._proc, "oom_killed", bool)())
                 return SandboxResult(exit_code=137 if oom else 1,
                                      stderr=notice + "[the interpreter died]\n" + tail, oom=oom,
                                      duration=duration, backend=self.sandbox.name)

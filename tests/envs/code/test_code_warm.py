@@ -196,3 +196,26 @@ def test_a_solution_flooding_the_servers_stdout_costs_the_host_little(sandbox) -
     assert cpu < 5.0, f"the host spent {cpu:.1f} s of CPU reading"  # hang detector
     after = evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox)
     assert after.status == "passed"
+
+
+MEMFD_HOG = '''
+import os
+fds = []
+for _ in range(64):
+    fds.append(os.memfd_create("hold"))
+    os.write(fds[-1], b"x" * (16 << 20))
+def sq(x):
+    return x * x
+'''
+
+
+def test_a_solution_holding_memory_in_memfds_does_not_pass(sandbox) -> None:
+    """Issue 11 item 2: a solution used about 1 GB (memfds) under a 512 MB cap and still
+    scored 1.0; a memory cgroup over the whole sandbox counts those pages."""
+    if sandbox.memory_limit == "address space":
+        pytest.skip("no memory cgroup on this machine (the documented address-space gap)")
+    verdict = evaluate_code(TASK, MEMFD_HOG, sandbox, timeout=10.0, memory_mb=512)
+    assert verdict.infra_error is None
+    assert verdict.status != "passed" and verdict.reward == 0.0
+    after = evaluate_code(TASK, "def sq(x):\n    return x * x\n", sandbox, memory_mb=512)
+    assert after.status == "passed"
