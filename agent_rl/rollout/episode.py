@@ -33,6 +33,8 @@ from agent_rl.rollout.backends.base import (
     GenerationContext,
     SamplingParams,
     decode_ids,
+    generation_problem,
+    vocab_size_of,
 )
 from agent_rl.rollout.trajectory import Trajectory
 
@@ -254,7 +256,7 @@ class Episode:
                 raise _EpisodeEnd("backend_error", f"policy failed: {_describe(exc)}") from exc
             finally:
                 traj.timings["generate"].append(time.perf_counter() - t0)
-            self._check_generation(gen, params)
+            self._check_generation(gen, params, vocab_size_of(cf))
             completion = list(gen.token_ids)
             traj.num_turns += 1
             finish_reasons.append(gen.finish_reason)
@@ -356,7 +358,10 @@ class Episode:
         return (base * 1_000_003 + (env_seed or 0) * 10_007 + sample * 101 + turn) % (2**31 - 1)
 
     @staticmethod
-    def _check_generation(gen: Generation, params: SamplingParams) -> None:
+    def _check_generation(gen: Generation, params: SamplingParams, vocab: int | None) -> None:
+        problem = generation_problem(gen, vocab)  # every backend: ids checked where they enter
+        if problem:
+            raise _EpisodeEnd("backend_error", f"policy returned bad output: {problem}")
         if gen.logprobs is not None and len(gen.logprobs) != len(gen.token_ids):
             raise _EpisodeEnd(
                 "backend_error",

@@ -13,19 +13,39 @@ import asyncio
 import itertools
 import json
 import logging
+import math
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from agent_rl.errors import AgentRLError, ConfigError
-from agent_rl.rollout.backends.base import Generation, GenerationContext, SamplingParams
+from agent_rl.rollout.backends.base import (
+    Generation,
+    GenerationContext,
+    SamplingParams,
+    generation_problem,
+)
 
 logger = logging.getLogger(__name__)
 
 
 class _BadRequest(Exception):
     pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _BadRequest(f"{name} is not valid JSON (numbers must be finite)")
+
+
+def _number(body: dict[str, Any], key: str, default: float) -> float:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _BadRequest(f"{key} must be a number, got {value!r:.40}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise _BadRequest(f"{key} must be a finite number, got {value}")
+    return value
 
 
 class PolicyServer:
@@ -128,20 +148,32 @@ class PolicyServer:
         return future.result(timeout=self.request_timeout_s)
 
     def _params(self, body: dict[str, Any], default_max: int) -> SamplingParams:
+        """Sampling parameters from a request; anything out of range is a 400 naming the key."""
         stops = list(body.get("stop_token_ids") or [])
         if not body.get("ignore_eos"):
             stops += list(self.chat_format.stop_token_ids)
-        try:
-            max_tokens = body.get("max_tokens") or body.get("max_completion_tokens") or default_max
-            return SamplingParams(
-                temperature=float(body.get("temperature", 1.0)),
-                top_p=float(body.get("top_p", 1.0)),
-                max_tokens=int(max_tokens),
-                stop_token_ids=tuple(sorted({int(t) for t in stops})),
-                seed=None if body.get("seed") is None else int(body["seed"]),
-            )
-        except (TypeError, ValueError) as exc:
-            raise _BadRequest(f"bad sampling parameter: {exc}") from exc
+        max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
+        max_tokens = default_max if max_tokens is None else max_tokens
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+            raise _BadRequest(f"max_tokens must be an integer >= 1, got {max_tokens!r:.40}")
+        temperature = _number(body, "temperature", 1.0)
+        if temperature < 0:
+            raise _BadRequest(f"temperature must be >= 0, got {temperature}")
+        top_p = _number(body, "top_p", 1.0)
+        if not 0 < top_p <= 1:
+            raise _BadRequest(f"top_p must be in (0, 1], got {top_p}")
+        if not all(isinstance(t, int) and not isinstance(t, bool) for t in stops):
+            raise _BadRequest("stop_token_ids must be integer token ids")
+        seed = body.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise _BadRequest(f"seed must be an integer, got {seed!r:.40}")
+        return SamplingParams(
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+            stop_token_ids=tuple(sorted(set(stops))),
+            seed=seed,
+        )
 
     def models(self) -> dict[str, Any]:
         return {
@@ -155,7 +187,9 @@ class PolicyServer:
             prompt = prompt[0]
         if isinstance(prompt, str):
             ids = list(self.chat_format.tokenizer.encode(prompt, add_special_tokens=False))
-        elif isinstance(prompt, list) and all(isinstance(t, int) for t in prompt):
+        elif isinstance(prompt, list) and all(
+            isinstance(t, int) and not isinstance(t, bool) for t in prompt
+        ):
             ids = list(prompt)
         else:
             raise _BadRequest("prompt must be a string or one list of token ids")
@@ -165,6 +199,9 @@ class PolicyServer:
             raise _BadRequest(f"token ids out of range [0, {vocab}): {bad[:5]}")
         params = self._params(body, default_max=16)
         gen = self._generate(ids, params, GenerationContext())
+        problem = generation_problem(gen, len(self.chat_format.tokenizer))
+        if problem:  # never sent on as (non-standard) JSON
+            raise RuntimeError(f"the policy returned bad output: {problem}")
         text = self.chat_format.decode(gen.token_ids)
         choice: dict[str, Any] = {
             "index": 0,
@@ -252,7 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s " + format, self.address_string(), *args)
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
+        data = json.dumps(payload, allow_nan=False).encode()  # standard JSON only
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -284,7 +321,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, f"no route POST {self.path}", "not_found")
             return
         try:
-            body = json.loads(raw or b"{}")
+            body = json.loads(raw or b"{}", parse_constant=_reject_constant)
             if not isinstance(body, dict):
                 raise _BadRequest("request body must be a JSON object")
             if body.get("stream"):
@@ -292,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
             if body.get("n", 1) != 1:
                 raise _BadRequest("only n=1 is supported")
             self._send(200, route(body))
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             self._error(400, f"invalid JSON body: {exc}", "invalid_request_error")
         except (_BadRequest, ConfigError) as exc:
             self._error(400, str(exc), "invalid_request_error")

@@ -195,3 +195,110 @@ def test_retries_then_success_and_connection_refused(chat_format: Any) -> None:
     trajs = RolloutEngine("agent_rl/Math-v0", pol, chat_format).run(n=2)
     assert [t.termination for t in trajs] == ["backend_error", "backend_error"]
     assert "ConnectError" in trajs[0].error
+
+
+# ---------------------------------------------------------------- hostile servers (issue 11)
+class Hostile(BaseHTTPRequestHandler):
+    """Answers every completion with `body` (raw bytes: NaN can be sent as such)."""
+
+    body = b""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+
+def _completion(ids: str, logprobs: str) -> bytes:
+    choice = f'{{"text": "", "finish_reason": "stop", "token_ids": {ids}, '
+    choice += f'"logprobs": {{"token_logprobs": {logprobs}}}}}'
+    return ('{"choices": [' + choice + "]}").encode()
+
+
+@pytest.mark.parametrize(
+    ("ids", "logprobs", "message"),
+    [
+        ("[5, 1000000, 1]", "[-0.1, -0.2, -0.3]", "outside the vocabulary"),
+        ("[5, -3, 1]", "[-0.1, -0.2, -0.3]", "outside the vocabulary"),
+        ("[5, true, 1]", "[-0.1, -0.2, -0.3]", "not an integer"),
+        ('[5, "7", 1]', "[-0.1, -0.2, -0.3]", "not an integer"),
+        ("[5, 6, 1]", "[-0.1, NaN, -0.3]", "not a finite"),
+        ("[5, 6, 1]", "[-0.1, -Infinity, -0.3]", "not a finite"),
+        ("[5, 6, 1]", "[-0.1, Infinity, -0.3]", "not a finite"),
+        ("[5, 6, 1]", "[-0.1, 2.5, -0.3]", "positive"),
+    ],
+)
+def test_bad_ids_and_logprobs_are_rejected_where_they_enter(
+    chat_format: Any, ids: str, logprobs: str, message: str
+) -> None:
+    handler = type("H", (Hostile,), {"body": _completion(ids, logprobs)})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+        params = SamplingParams(max_tokens=4, stop_token_ids=(1,))
+        pol = OpenAIPolicy(url, "m", chat_format=chat_format, max_retries=0)
+        with pytest.raises(InfraError, match=message):
+            gen(pol, [5, 6], params)
+        # In a rollout the episode is a backend failure, never a normal trajectory.
+        trajs = RolloutEngine("agent_rl/Math-v0", pol, chat_format).run(n=2)
+        assert [t.termination for t in trajs] == ["backend_error", "backend_error"]
+        assert message in trajs[0].error
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class BadLocalPolicy:
+    """Any backend (not only HTTP) is checked at the engine's entry point."""
+
+    def __init__(self, ids: list[Any], logprobs: list[float] | None) -> None:
+        self.ids, self.logprobs = ids, logprobs
+
+    async def generate(self, prompt_ids: Any, params: Any, context: Any) -> Any:
+        from agent_rl.rollout.backends.base import Generation
+
+        return Generation(token_ids=list(self.ids), logprobs=self.logprobs)
+
+
+@pytest.mark.parametrize(
+    ("ids", "logprobs", "message"),
+    [
+        ([5, 10**7, 1], None, "outside the vocabulary"),
+        ([5, 6, 1], [0.0, float("nan"), 0.0], "not a finite"),
+    ],
+)
+def test_engine_checks_every_backend(chat_format: Any, ids, logprobs, message) -> None:
+    trajs = RolloutEngine("agent_rl/Math-v0", BadLocalPolicy(ids, logprobs), chat_format).run(n=1)
+    assert trajs[0].termination == "backend_error" and message in trajs[0].error
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"prompt": [5, 6], "max_tokens": -1}', "max_tokens"),
+        (b'{"prompt": [5, 6], "max_tokens": 0}', "max_tokens"),
+        (b'{"prompt": [5, 6], "max_tokens": 1.5}', "max_tokens"),
+        (b'{"prompt": [5, 6], "max_tokens": true}', "max_tokens"),
+        (b'{"prompt": [5, 6], "temperature": -0.5}', "temperature"),
+        (b'{"prompt": [5, 6], "temperature": NaN}', "NaN"),
+        (b'{"prompt": [5, 6], "temperature": Infinity}', "Infinity"),
+        (b'{"prompt": [5, 6], "temperature": 1e999}', "temperature"),
+        (b'{"prompt": [5, 6], "top_p": 0}', "top_p"),
+        (b'{"prompt": [5, 6], "top_p": 1.5}', "top_p"),
+        (b'{"prompt": [5, true]}', "prompt"),
+        (b'{"messages": [{"role": "user", "content": "hi"}], "max_tokens": -3}', "max_tokens"),
+    ],
+)
+def test_server_answers_400_to_bad_sampling_parameters(
+    server: PolicyServer, body: bytes, message: str
+) -> None:
+    path = "/chat/completions" if b"messages" in body else "/completions"
+    r = httpx.post(f"{server.url}{path}", content=body)
+    assert r.status_code == 400, r.text
+    assert message in r.json()["error"]["message"]

@@ -7,6 +7,7 @@ ids that come back, so backends never re-tokenize the history.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -84,3 +85,34 @@ def decode_ids(chat_format: Any, ids: Sequence[int]) -> str:
             list(ids), skip_special_tokens=False, clean_up_tokenization_spaces=False
         )
     )
+
+
+def generation_problem(gen: Generation, vocab_size: int | None) -> str | None:
+    """Why `gen` cannot enter a trajectory (None: it can).
+
+    Ids are checked where they enter, not when training embeds them: each must be an integer
+    in `[0, vocab_size)`; logprobs must be finite and not positive. A server that breaks this
+    is faulty; its episode is a backend failure, never a normal trajectory.
+    """
+    for i, t in enumerate(gen.token_ids):
+        if isinstance(t, bool) or not isinstance(t, int):
+            return f"token {i} is not an integer id: {t!r:.40}"
+        if t < 0 or (vocab_size is not None and t >= vocab_size):
+            bound = f"[0, {vocab_size})" if vocab_size is not None else "[0, ...)"
+            return f"token id {t} at position {i} is outside the vocabulary {bound}"
+    if gen.logprobs is not None:
+        for i, x in enumerate(gen.logprobs):
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                return f"logprob {i} is not a finite number: {x!r:.40}"
+            if x > 1e-6:
+                return f"logprob {i} is positive ({x}); a log-probability is <= 0"
+    return None
+
+
+def vocab_size_of(chat_format: Any) -> int | None:
+    """The number of ids the chat format's tokenizer can decode (None when unknown)."""
+    tok = getattr(chat_format, "tokenizer", None)
+    try:
+        return len(tok) if tok is not None else None
+    except TypeError:
+        return None

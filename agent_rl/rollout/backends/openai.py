@@ -23,7 +23,14 @@ from typing import Any
 import httpx
 
 from agent_rl.errors import ConfigError, InfraError
-from agent_rl.rollout.backends.base import Generation, GenerationContext, SamplingParams, decode_ids
+from agent_rl.rollout.backends.base import (
+    Generation,
+    GenerationContext,
+    SamplingParams,
+    decode_ids,
+    generation_problem,
+    vocab_size_of,
+)
 from agent_rl.rollout.backends.oracle import encode_completion
 
 logger = logging.getLogger(__name__)
@@ -115,9 +122,11 @@ class OpenAIPolicy:
                     f"{method} {self.base_url}{path}: HTTP {resp.status_code}: {resp.text[:500]}"
                 )
             try:
-                return resp.json()
+                return json.loads(resp.content, parse_constant=_reject_constant)
             except json.JSONDecodeError as exc:
                 raise InfraError(f"{self.base_url}{path}: response is not JSON: {exc}") from exc
+            except (ValueError, RecursionError) as exc:
+                raise InfraError(f"{self.base_url}{path}: {exc}") from exc
         raise InfraError(
             f"{method} {self.base_url}{path} failed after {self.max_retries + 1} attempts: {last}"
         )
@@ -166,6 +175,8 @@ class OpenAIPolicy:
         if params.seed is not None:
             body["seed"] = params.seed
         data = await self._request("POST", "/completions", body)
+        if not isinstance(data, dict):
+            raise InfraError(f"{self.base_url}/completions: reply is not an object: {data!r:.300}")
         try:
             choice = data["choices"][0]
         except (KeyError, IndexError, TypeError) as exc:
@@ -180,14 +191,24 @@ class OpenAIPolicy:
                 f"{self.base_url}/completions returned text but no token ids; token-in/token-out "
                 "needs `return_tokens_as_token_ids` (vLLM) or a `token_ids` field"
             )
-        ids = [int(t) for t in ids]
         logprobs = lp.get("token_logprobs")
+        if not isinstance(ids, list) or (logprobs is not None and not isinstance(logprobs, list)):
+            raise InfraError(f"{self.base_url}/completions: token ids and logprobs must be lists")
+        ids = list(ids)
         if logprobs is not None:
-            logprobs = [float(x) if x is not None else 0.0 for x in logprobs]
+            logprobs = [0.0 if x is None else x for x in logprobs]
             if len(logprobs) != len(ids):
                 raise InfraError(
                     f"{self.base_url}/completions: {len(logprobs)} logprobs for {len(ids)} tokens"
                 )
+        # Checked here, where they enter: an id outside the vocabulary would otherwise crash
+        # training in the embedding, a NaN logprob would be written as non-standard JSON.
+        problem = generation_problem(
+            Generation(token_ids=ids, logprobs=logprobs), vocab_size_of(self.chat_format)
+        )
+        if problem:
+            raise InfraError(f"{self.base_url}/completions: {problem}")
+        logprobs = None if logprobs is None else [float(x) for x in logprobs]
         finish = "length" if choice.get("finish_reason") == "length" else "stop"
         info: dict[str, Any] = {}
         stops = set(params.stop_token_ids)
@@ -254,12 +275,19 @@ class OpenAIPolicy:
         return Generation(token_ids=ids, logprobs=None, text=text, finish_reason=finish, info=info)
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"reply holds {name}, not a finite number (not standard JSON)")
+
+
 def _token_id(token: Any, where: str) -> int:
     """vLLM writes ids as "token_id:123" with `return_tokens_as_token_ids`."""
-    if isinstance(token, int):
+    if isinstance(token, int) and not isinstance(token, bool):
         return token
     if isinstance(token, str) and token.startswith("token_id:"):
-        return int(token.split(":", 1)[1])
+        try:
+            return int(token.split(":", 1)[1])
+        except ValueError:
+            pass
     raise InfraError(f"{where}/completions: token {token!r} is not an id ('token_id:N')")
 
 
