@@ -14,6 +14,7 @@ with this module imported) under the name `tool_agent_v31`.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from verl.experimental.agent_loop.tool_agent_loop import ToolAgentLoop
@@ -63,4 +64,26 @@ class DeepSeekV31ToolParser(ToolParser):
 
 
 class V31ToolAgentLoop(ToolAgentLoop):
-    """verl's `ToolAgentLoop`; listing it in the agent-loop YAML imports the V3.1 parser."""
+    """verl's `ToolAgentLoop` made to work with the DeepSeek-V3.1 chat template.
+
+    Listing it in the agent-loop YAML imports the V3.1 parser into verl's workers. It also
+    works around a verl 0.9.1 mismatch: to render tool results, verl's Continuous Token builder
+    puts a synthetic assistant turn with `"arguments": {}` (a dict) in front of them, and the
+    V3.1 template (DeepSeek's own) concatenates arguments as a string, so rendering fails with
+    "can only concatenate str (not dict)". The synthetic turn gets JSON-string arguments here.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        builder = self.continuous_token_builder
+        synthetic = builder._synthetic_assistant_for_tools
+
+        def with_string_arguments(tool_messages: list[dict[str, Any]]) -> dict[str, Any]:
+            message = synthetic(tool_messages)
+            for call in message.get("tool_calls") or []:
+                arguments = call["function"].get("arguments")
+                if not isinstance(arguments, str):
+                    call["function"]["arguments"] = json.dumps(arguments)
+            return message
+
+        builder._synthetic_assistant_for_tools = with_string_arguments
