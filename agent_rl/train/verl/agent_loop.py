@@ -68,10 +68,11 @@ class ServerGenerate:
         if out.num_preempted:
             self.preempted += int(out.num_preempted)
         ids = [int(t) for t in out.token_ids]
-        stopped = bool(ids) and ids[-1] in params.stop_token_ids
-        finish = "length" if out.stop_reason == "length" or not stopped else "stop"
-        if out.stop_reason not in (None, "length") and not stopped and len(ids) < params.max_tokens:
-            finish = "stop"  # a server-side stop string: the turn is over, not cut off
+        # vLLM/SGLang report "length" when max_tokens cut the turn; anything else ended it.
+        cut = out.stop_reason == "length" or (
+            len(ids) >= params.max_tokens and not (ids and ids[-1] in params.stop_token_ids)
+        )
+        finish = "length" if cut else "stop"
         logprobs = None if out.log_probs is None else [float(x) for x in out.log_probs]
         return Generation(token_ids=ids, logprobs=logprobs, finish_reason=finish)
 

@@ -115,3 +115,61 @@ def test_inside_verl_reward_manager(tmp_path, math_row, manager):
         scores.append(result["reward_score"])
         assert result["reward_extra_info"]["infra_error"] == 0.0
     assert scores == [1.0, 0.0]
+
+
+@pytest.mark.slow
+def test_loop_overlong_penalty_equals_verls_dapo_manager(tmp_path, math_row):
+    """The agent loop's DAPO penalty on env rewards is verl's own formula, length for length."""
+    from types import SimpleNamespace
+
+    import torch
+    from verl.protocol import DataProto
+    from verl.trainer.ppo.reward import load_reward_manager
+
+    from agent_rl.chat_format import load_tokenizer
+    from agent_rl.train.verl.agent_loop import AgentRLAgentLoop
+    from agent_rl.train.verl.config import REWARD_FILE
+    from agent_rl.train.verl.data import write_parquet
+    from agent_rl.train.verl.parity import write_agent_loops
+    from tests.train.verl.helpers import verl_config
+
+    data = write_parquet([math_row], tmp_path / "rows.parquet")
+    config = verl_config(
+        data,
+        write_agent_loops(tmp_path / "loops.yaml"),
+        f"reward.custom_reward_function.path={REWARD_FILE}",
+        "reward.reward_manager.name=dapo",
+        "+reward.reward_kwargs.overlong_buffer_cfg.enable=true",
+        "+reward.reward_kwargs.overlong_buffer_cfg.len=64",
+        "+reward.reward_kwargs.overlong_buffer_cfg.penalty_factor=0.5",
+        "+reward.reward_kwargs.overlong_buffer_cfg.log=false",
+        "+reward.reward_kwargs.max_resp_len=256",
+    )
+    tok = load_tokenizer("tiny")
+    rm = load_reward_manager(config, tok)
+    loop = SimpleNamespace(response_length=256, overlong_buffer_len=64, overlong_penalty_factor=0.5)
+    gold = math_row["reward_model"]["ground_truth"]
+    answer = tok.encode(f"\\boxed{{{gold}}}", add_special_tokens=False)
+    for length in (len(answer), 192, 193, 230, 256):
+        resp = answer + [tok.pad_token_id + 5] * (length - len(answer))  # a filler token
+        batch = DataProto.from_dict(
+            tensors={
+                "prompts": torch.tensor([[1]]),
+                "responses": torch.tensor([resp]),
+                "attention_mask": torch.ones(1, 1 + length, dtype=torch.long),
+            },
+            non_tensors={
+                "data_source": np.array([math_row["data_source"]], dtype=object),
+                "reward_model": np.array([math_row["reward_model"]], dtype=object),
+                "extra_info": np.array([dict(math_row["extra_info"])], dtype=object),
+            },
+        )
+        verl_reward = rm.loop.run_until_complete(rm.run_single(batch))["reward_score"]
+        base = compute_score(
+            math_row["data_source"],
+            tok.decode(resp, skip_special_tokens=True),
+            gold,
+            math_row["extra_info"],
+        )["score"]
+        ours = base + AgentRLAgentLoop.overlong_penalty(loop, length)
+        assert verl_reward == pytest.approx(ours), length
