@@ -90,7 +90,7 @@ def swe_bench_command(
     dataset = dataset or DEFAULT_DATASET
     preds: list[dict[str, Any]] | None = None
     if policy is not None and policy not in ("oracle", "empty"):
-        preds = agent_predictions(dataset, policy, limit, backend, max_turns)
+        preds = agent_predictions(dataset, policy, limit, backend, max_turns, out_dir)
     result = evaluate(dataset, predictions=preds, predictions_file=predictions,
                       policy=policy, limit=limit, workers=workers, backend=backend,
                       out_dir=out_dir, timeout=timeout)
@@ -106,26 +106,36 @@ def swe_bench_command(
 
 
 def agent_predictions(dataset: Path, policy: str, limit: int | None, backend: str,
-                      max_turns: int) -> list[dict[str, Any]]:
-    """Run `policy` on SWE-v0 over the dataset's instances; its submitted diffs, by instance."""
+                      max_turns: int, out_dir: Path) -> list[dict[str, Any]]:
+    """Run `policy` on SWE-v0 over the instances graded (the first `limit` valid ones); its
+    submitted diffs, one prediction per instance (an episode that never submitted: its diff
+    when it ended; one that failed for infrastructure reasons: no prediction)."""
     from agent_rl.envs.swe.instance import load_instances
     from agent_rl.evals.evaluate import run_eval
     from agent_rl.rollout import RolloutLimits
 
     instances, _ = load_instances(dataset)
-    n = len(instances) if limit is None else min(limit, len(instances))
+    chosen = instances if limit is None else instances[: max(limit, 0)]
+    if not chosen:
+        return []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subset = out_dir / "agent_instances.jsonl"
+    subset.write_text("".join(json.dumps(i.to_dict()) + "\n" for i in chosen), encoding="utf-8")
     _, trajectories = run_eval(
-        "agent_rl/SWE-v0", policy, n_tasks=n, k=1, concurrency=2,
+        "agent_rl/SWE-v0", policy, n_tasks=len(chosen), k=1, concurrency=2,
         limits=RolloutLimits(max_turns=max_turns, max_tokens_per_turn=1024,
                              max_total_tokens=16384, step_timeout_s=300),
-        env_kwargs={"dataset": str(dataset), "split": "all", "backend": backend,
+        env_kwargs={"dataset": str(subset), "split": "all", "backend": backend,
                     "max_turns": max_turns})
-    out = []
+    patches = {}
     for traj in trajectories:
         details = (traj.scores[-1].get("details") or {}) if traj.scores else {}
-        out.append({"instance_id": traj.task_id, "model_name_or_path": policy,
-                    "model_patch": details.get("model_patch", "")})
-    return out
+        if traj.task_id is not None and "model_patch" in details:
+            patches[traj.task_id] = details["model_patch"]
+    # An episode stopped by the rollout (token budget, step timeout) before the env graded
+    # it submitted nothing: an empty patch, counted unresolved like any other.
+    return [{"instance_id": i.instance_id, "model_name_or_path": policy,
+             "model_patch": patches.get(i.instance_id, "")} for i in chosen]
 
 
 def register(app: typer.Typer) -> None:

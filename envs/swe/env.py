@@ -277,7 +277,11 @@ class SWEEnv(AgentEnv):
     def on_tool_results(self, action: Message, results: list[Any],
                         messages: list[Message]) -> StepOutcome:
         outcome = super().on_tool_results(action, results, messages)
-        if outcome.info.get("infra_error") or self.submitted is None:
+        if outcome.info.get("infra_error"):
+            return outcome
+        if self.submitted is None and self.turn >= self.max_turns and self.workspace:
+            self.submitted = self._ws().diff()  # out of turns: the work so far is the answer
+        if self.submitted is None:
             return outcome
         outcome.score = self._score(self.submitted)
         outcome.terminated = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from agent_rl.envs.swe.evaluate import DEFAULT_DATASET, evaluate
 from typer.testing import CliRunner
 
@@ -62,3 +63,15 @@ def test_cli_predictions_file(bwrap, tmp_path, held_out):
     report = json.loads((out / "report.json").read_text())
     assert report["dataset"] == str(DEFAULT_DATASET)
     assert report["verdicts"][chosen[1].instance_id]["status"] == "empty_patch"
+
+
+@pytest.mark.slow
+def test_policy_run_on_the_env_gives_its_submitted_patches(bwrap, tmp_path):
+    """`--policy P` runs P on SWE-v0 first; the rollout layer's oracle (the env's reference
+    actions: git apply of the gold patch, then submit) must be graded resolved."""
+    from agent_rl.cli.swe import agent_predictions
+
+    preds = agent_predictions(DEFAULT_DATASET, "oracle", 2, "bwrap", 4, tmp_path)
+    assert len(preds) == 2 and all(p["model_patch"].startswith("diff --git") for p in preds)
+    result = evaluate(predictions=preds, limit=2, backend="bwrap", out_dir=tmp_path / "g")
+    assert result.resolved == 2
