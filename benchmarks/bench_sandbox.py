@@ -2,7 +2,9 @@
 
 Baselines measured in the same run:
   plain      subprocess.run(["python3", "-c", "pass"]) on the host (no isolation)
-  bwrap      BwrapSandbox.run (namespaces, rlimits, memfd files, uid sweep)
+  bwrap      BwrapSandbox.run (namespaces, rlimits, seccomp, memfd files, uid sweep, and a
+             memory cgroup where the machine allows it)
+  bwrap-as   the same without the memory cgroup (address-space limit only), when one is used
   docker-warm  DockerSandbox.run on a pre-started, reused container (one exec per run)
   docker-cold  DockerSandbox.run with no pool (create + start + exec, removal in background)
   docker-run   `docker run --rm --network none IMAGE python3 -c pass` through the SDK
@@ -61,6 +63,10 @@ def main() -> None:
     reason = bwrap.available()
     if reason is None:
         results["bwrap"] = measure(lambda: check(bwrap.run(PROGRAM)), runs)
+        print(f"bwrap memory limit: {bwrap.memory_limit}")
+        if bwrap.memory_limit != "address space":  # what the memory cgroup costs per run
+            bare = BwrapSandbox(limits, memory_cgroup=False)
+            results["bwrap-as"] = measure(lambda: check(bare.run(PROGRAM)), runs)
     else:
         print(f"bwrap skipped: {reason}")
 
@@ -90,6 +96,9 @@ def main() -> None:
               f"{r['mean_ms'] / base:>8.2f}")
     if "bwrap" in results:
         print(f"ratio bwrap / plain subprocess: {results['bwrap']['mean_ms'] / base:.2f}")
+    if "bwrap-as" in results:
+        print("ratio bwrap (memory cgroup) / bwrap (address-space limit only): "
+              f"{results['bwrap']['mean_ms'] / results['bwrap-as']['mean_ms']:.2f}")
     if "docker-warm" in results:
         w = results["docker-warm"]["mean_ms"]
         print(f"ratio docker-warm / plain subprocess: {w / base:.2f}")

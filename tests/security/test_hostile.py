@@ -609,6 +609,51 @@ for pid in ({victim.pid}, 1, os.getppid()):
     assert "TracerPid:\t0" in state
 
 
+def test_reach_into_the_sandbox_init(sandboxes, backend):
+    """Class 3 (issue 11): ptrace, pidfd_getfd and process_vm_readv on the sandbox's own pid 1
+    (bwrap's init, same uid) worked; with them a program could take the harness's stdout.
+    AF_VSOCK sockets reach the hypervisor. A seccomp filter refuses all four."""
+    result = hostile(sandboxes, backend, """
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+nr = {"x86_64": (101, 434, 438, 310), "aarch64": (117, 434, 438, 270)}[os.uname().machine]
+PTRACE, PIDFD_OPEN, PIDFD_GETFD, VM_READV = nr
+print("ptrace", libc.syscall(PTRACE, 16, 1, 0, 0))  # PTRACE_ATTACH to pid 1
+pidfd = libc.syscall(PIDFD_OPEN, 1, 0)
+print("getfd", libc.syscall(PIDFD_GETFD, pidfd, 1, 0) if pidfd >= 0 else -1)
+buf = ctypes.create_string_buffer(16)
+local = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 16)
+remote = (ctypes.c_void_p * 2)(0x400000, 16)
+print("vm_readv", libc.syscall(VM_READV, 1, local, 1, remote, 1, 0))
+try:
+    socket.socket(40, socket.SOCK_STREAM)  # AF_VSOCK
+    print("vsock 0")
+except OSError:
+    print("vsock -1")
+""", name="reach_init")
+    got = dict(line.split() for line in result.stdout.splitlines())
+    assert got == {"ptrace": "-1", "getfd": "-1", "vm_readv": "-1", "vsock": "-1"}, result.stdout
+
+
+def test_reach_from_a_session(sandboxes, backend):
+    """The same filter holds in long-lived sandboxes (sessions, warm harness servers)."""
+    from agent_rl.tools.sandbox import PythonSession
+
+    with PythonSession(sandboxes(backend), timeout=10) as session:
+        result = session.run(
+            "import ctypes, socket\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "try:\n"
+            "    socket.socket(40, socket.SOCK_STREAM)\n"
+            "    vsock = 0\n"
+            "except OSError:\n"
+            "    vsock = -1\n"
+            "print(vsock, libc.ptrace(16, 1, None, None))\n"
+        )
+    assert result.infra_error is None and result.stdout.split() == ["-1", "-1"], result
+
+
 def _host_mounts() -> set[str]:
     """Host mount points, minus Docker's own (containers come and go with the warm pool)."""
     points = set()

@@ -370,3 +370,28 @@ def test_bwrap_memory_cgroups_are_used_where_possible_and_removed() -> None:
         with open(os.path.join(cgroup.path, "cgroup.procs")) as fh:
             assert session._proc.proc.pid in [int(p) for p in fh.read().split()]
     assert not [d for d in os.listdir(base) if d.startswith(mine)]
+
+
+def test_seccomp_program_shape() -> None:
+    from agent_rl.tools.sandbox import seccomp
+
+    for machine in ("x86_64", "aarch64"):
+        program = seccomp.program(machine)
+        assert program is not None and len(program) // 8 == 13 and len(program) % 8 == 0
+    assert seccomp.program("riscv64") is None  # no filter rather than a wrong one
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_honest_programs_run_under_the_seccomp_filter(boxes, backend) -> None:
+    box = boxes(backend)
+    result = box.run_python(
+        "import multiprocessing, socket, subprocess\n"
+        "a, b = socket.socketpair()\n"
+        "a.sendall(b'hi')\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+        "with multiprocessing.Pool(2) as pool:\n"
+        "    squares = pool.map(abs, [-1, -2])\n"
+        "print(b.recv(2).decode(), squares, subprocess.run(['true']).returncode)\n"
+    )
+    assert result.ok, result.stderr
+    assert result.stdout == "hi [1, 2] 0\n"

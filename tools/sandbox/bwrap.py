@@ -5,7 +5,8 @@ namespace unshared (no network, own pid namespace so nothing outlives the run, o
 read-only system directories and nothing else of the host (no /home, /root, /etc/shadow,
 project dir or host /tmp), a size-capped tmpfs as the work dir and /tmp, a cleared environment,
 all capabilities dropped, rlimits for address space, CPU, processes, file size and fds, and a
-memory cgroup where the machine allows it (`tools/sandbox/cgroup.py`).
+memory cgroup where the machine allows it (`tools/sandbox/cgroup.py`) and a seccomp filter
+against reaching into the sandbox's own init or the hypervisor (`tools/sandbox/seccomp.py`).
 Files go in through memfds (`--file FD DEST`), so nothing is written on the host disk.
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agent_rl.tools.sandbox import seccomp
 from agent_rl.tools.sandbox.base import (
     BASE_ENV,
     MAX_LINE_BYTES,
@@ -212,6 +214,13 @@ class BwrapSandbox(Sandbox):
                 view = view[os.write(fd, view):]
             os.lseek(fd, 0, os.SEEK_SET)
             args += ["--file", str(fd), f"{WORK_DIR}/{path}"]
+        filter_program = seccomp.program()
+        if filter_program is not None:  # see tools/sandbox/seccomp.py
+            fd = os.memfd_create("sandbox-seccomp", os.MFD_CLOEXEC)
+            fds.append(fd)
+            os.write(fd, filter_program)
+            os.lseek(fd, 0, os.SEEK_SET)
+            args += ["--seccomp", str(fd)]
         # bwrap's own root and /dev are writable tmpfs mounts with no size cap: freeze them
         # (the /work, /tmp and /dev/shm tmpfs mounts stay writable and capped).
         args += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", WORK_DIR, "--clearenv"]

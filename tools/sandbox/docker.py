@@ -3,11 +3,13 @@
 Each container: no network, memory (and swap) and pids limits from the cgroup, read-only root
 filesystem with size-capped tmpfs at /work and /tmp, programs run as uid 65534 with all
 capabilities dropped and no-new-privileges, an init process (so killing the container ends
-everything at once) and rlimits for CPU, file size, fds.
+everything at once), rlimits for CPU, file size, fds, and the project's seccomp filter stacked
+on Docker's own profile (`tools/sandbox/seccomp.py`).
 
 Warm reuse: a container whose run ended on its own goes back to the pool; the next run's
-bootstrap first kills every leftover process of the sandbox uid and empties /work, /tmp and
-/dev/shm (it cannot touch the root-owned init and `sleep`), and a container that cannot be
+bootstrap first kills every leftover process of the sandbox uid, removes System V IPC objects
+and empties /work, /tmp, /dev/shm and /dev/mqueue (it cannot touch the root-owned init and
+`sleep`), and a container that cannot be
 cleaned, timed out, overflowed, got SIGKILLed or served `max_uses` runs is thrown away.
 Creating a container costs ~0.5 s; a warm exec ~0.1 s (see benchmarks/bench_sandbox.py).
 
@@ -36,7 +38,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from agent_rl.tools.sandbox import inside
+from agent_rl.tools.sandbox import inside, seccomp
 from agent_rl.tools.sandbox.base import (
     BASE_ENV,
     MAX_LINE_BYTES,
@@ -86,6 +88,7 @@ if child == 0:
     os.close(fd)
     os.environ.update(p["env"])
     try:
+        install_seccomp(p["seccomp"])
         os.execvp(p["argv"][0], p["argv"])
     except OSError as e:
         sys.stderr.write("%s: %s\n" % (p["argv"][0], e.strerror))
@@ -100,6 +103,15 @@ kill_all_others()
 os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 """
 CLEANUP_FAILED = 125
+# The same seccomp filter as bubblewrap's (tools/sandbox/seccomp.py), stacked on Docker's own
+# profile by the sandboxed side itself (no_new_privs makes that unprivileged): Docker's
+# default profile lets AF_VSOCK sockets through. Empty where the filter is unsupported.
+_SECCOMP = base64.b64encode(seccomp.program() or b"").decode()
+# Long-lived processes (sessions, warm harness servers) start through this launcher.
+SECCOMP_LAUNCHER = ["python3", "-I", "-S", "-c",
+                    Path(inside.__file__).read_text(encoding="utf-8")
+                    + "\nimport sys\ninstall_seccomp(sys.argv[1])\n"
+                    "os.execvp(sys.argv[2], sys.argv[2:])\n"]
 _HOST = socket.gethostname()
 
 
@@ -399,6 +411,7 @@ class DockerSandbox(Sandbox):
             "stdin": base64.b64encode(stdin).decode(),
             "argv": argv,
             "env": env,
+            "seccomp": _SECCOMP,
         }).encode()
         api = self.client.api
         start = time.monotonic()
@@ -500,7 +513,8 @@ class DockerSandbox(Sandbox):
             if result != 0:
                 raise OSError(f"cannot prepare the session container (exit {result})")
             environment = [f"{k}={v}" for k, v in env.items()]
-            exec_id = self.client.api.exec_create(cid, argv, stdin=True, workdir=WORK_DIR,
+            exec_id = self.client.api.exec_create(cid, [*SECCOMP_LAUNCHER, _SECCOMP, *argv],
+                                                  stdin=True, workdir=WORK_DIR,
                                                   user=SANDBOX_USER, environment=environment)["Id"]
             sock = _raw_socket(self.client.api.exec_start(exec_id, socket=True))
         except Exception as exc:

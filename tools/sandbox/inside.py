@@ -133,3 +133,26 @@ def wipe(top: str, keep: tuple = ()) -> bool:
     except OSError:
         return False
     return not left
+
+
+def install_seccomp(program_b64: str) -> None:
+    """Install a seccomp filter (classic BPF, base64; see `tools/sandbox/seccomp.py`) on this
+    process and everything it will exec. Needs no privilege: no_new_privs is set first.
+    Raises OSError when the kernel refuses it (the caller must not run the program then)."""
+    import base64
+    import ctypes
+
+    program = base64.b64decode(program_b64)
+    if not program:
+        return
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    buf = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.cast(buf, ctypes.c_char_p))
+    if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
