@@ -35,9 +35,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing agent-rl $spec"
   "${PIP[@]}" install -c "$constraints" -e "$spec"
   # BFCL data, simulated APIs and reference checkers (`agent-rl eval bfcl`, the converter
-  # tests); --no-deps because its full install pulls CUDA torch. The few modules the project
-  # imports need only filelock, mpmath and rank_bm25 (pyproject's `bfcl` extra lists them).
+  # tests); --no-deps because its full install pulls CUDA torch. The modules the project imports
+  # need only filelock, mpmath, rank_bm25 and overrides (pyproject's `bfcl` extra lists them).
   "${PIP[@]}" install --no-deps "bfcl-eval==2026.3.23"
-  "${PIP[@]}" install -c "$constraints" "filelock>=3" "mpmath>=1.3" "rank_bm25>=0.2"
+  "${PIP[@]}" install -c "$constraints" "filelock>=3" "mpmath>=1.3" "rank_bm25>=0.2" "overrides>=7"
   echo "$want" >"$stamp"
 fi

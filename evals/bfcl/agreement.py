@@ -252,3 +252,56 @@ def compare_multi_turn(
                         )
                     )
     return report
+
+
+# -------------------------------------------------------------------------------- memory
+def compare_memory(
+    categories: list[str] | None = None, report: AgreementReport | None = None
+) -> AgreementReport:
+    """Our answer check against bfcl-eval's `agentic_checker` on replies built from the
+    acceptable answers: the oracle's JSON, the bare answer, a sentence around it, the answer
+    glued into a longer word, another question's answer, and an empty reply."""
+    import json
+
+    from agent_rl.evals.bfcl.memory import MEMORY_CATEGORIES, answer_verdict, load_memory
+
+    upstream.ensure_importable()
+    from bfcl_eval.eval_checker.agentic_eval.agentic_checker import agentic_checker
+
+    report = report or AgreementReport()
+    for category in categories or list(MEMORY_CATEGORIES):
+        questions = [e for g in load_memory(category).values() for e in g if not e.is_prereq]
+        for i, q in enumerate(questions):
+            answer = (q.answers or [""])[0]
+            other = (questions[i - 1].answers or ["zz"])[0]
+            cases = {
+                "reference": json.dumps({"answer": answer, "context": "from memory"}),
+                "bare": answer,
+                "sentence": f"I believe it is {answer.upper()}, as you told me.",
+                "glued": f"x{answer}y",
+                "wrong_answer": json.dumps({"answer": other, "context": "guess"}),
+                "no_answer": "I do not know",
+            }
+            for case, reply in cases.items():
+                ours = answer_verdict(reply, q.answers or [])
+                ref = agentic_checker(reply, list(q.answers or []))
+                report.cases[category] += 1
+                report.per_case[case]["cases"] += 1
+                if case == "reference" and not ref["valid"]:
+                    report.known_bad.append(
+                        {
+                            "id": q.id,
+                            "category": category,
+                            "bfcl": {"valid": False},
+                            "ours": ours.to_dict(),
+                        }
+                    )
+                if ours.valid == bool(ref["valid"]):
+                    report.agreed[category] += 1
+                    report.error_type_agreed[category] += 1
+                    report.per_case[case]["agreed"] += 1
+                else:
+                    report.disagreements.append(
+                        Disagreement(q.id, category, case, ours.to_dict(), dict(ref), reply)
+                    )
+    return report

@@ -40,7 +40,8 @@ MULTI_TURN_CATEGORIES = (
     "multi_turn_miss_param",
     "multi_turn_long_context",
 )
-RUNNABLE = AST_CATEGORIES + RELEVANCE_CATEGORIES + MULTI_TURN_CATEGORIES
+MEMORY_CATEGORIES = ("memory_kv", "memory_rec_sum")
+RUNNABLE = AST_CATEGORIES + RELEVANCE_CATEGORIES + MULTI_TURN_CATEGORIES + MEMORY_CATEGORIES
 
 NOT_RUN: dict[str, str] = {
     "simple_java": "Java answers need BFCL's Java type converters; this checker covers Python",
@@ -50,14 +51,6 @@ NOT_RUN: dict[str, str] = {
     "web_search_base": "needs the network (BFCL's WebSearchAPI calls SerpAPI)",
     "web_search_no_snippet": "needs the network (BFCL's WebSearchAPI calls SerpAPI)",
     "memory_vector": "needs a hub embedding model (sentence-transformers), not downloadable here",
-    "memory_kv": (
-        "offline-capable, but the memory pipeline (prerequisite conversations writing "
-        "snapshots, then questions) is not implemented yet"
-    ),
-    "memory_rec_sum": (
-        "offline-capable, but the memory pipeline (prerequisite conversations writing "
-        "snapshots, then questions) is not implemented yet"
-    ),
 }
 
 ALL_SCORING = (

@@ -24,6 +24,7 @@ from typing import Any
 
 from agent_rl.evals.bfcl import upstream
 from agent_rl.evals.bfcl.categories import (
+    MEMORY_CATEGORIES,
     MULTI_TURN_CATEGORIES,
     NOT_RUN,
     RELEVANCE_CATEGORIES,
@@ -157,7 +158,28 @@ def run_bfcl(
     )
     wanted = _not_run(expand(categories), report)
     agent = make_policy(policy, chat_format=chat_format)
+    limits = RolloutLimits(
+        max_turns=21 * 8,
+        max_tokens_per_turn=max_tokens,
+        max_total_tokens=max_total_tokens,
+        step_timeout_s=step_timeout,
+    )
+    sampling = SamplingParams(temperature=temperature, seed=seed)
     for category in wanted:
+        if category in MEMORY_CATEGORIES:
+            report.categories[category] = _run_memory(
+                category,
+                agent,
+                chat_format,
+                limits,
+                sampling,
+                thinking,
+                concurrency,
+                limit,
+                on_result,
+                report,
+            )
+            continue
         entries = load_category(category, limit)
         log = VerdictLog()
         engine = RolloutEngine(
@@ -206,10 +228,115 @@ def run_bfcl(
     return report
 
 
+def _run_memory(
+    category: str,
+    agent: Any,
+    chat_format: Any,
+    limits: Any,
+    sampling: Any,
+    thinking: bool,
+    concurrency: int,
+    limit: int | None,
+    on_result: Callable[[Any], Any] | None,
+    report: BFCLReport,
+) -> CategoryResult:
+    """Per scenario: prerequisite conversations one at a time, in order, then the questions."""
+    import dataclasses
+    import tempfile
+
+    from agent_rl.evals.bfcl.memory import MemoryEnv, MemoryLog, load_memory
+
+    from agent_rl.rollout import RolloutEngine
+
+    log = MemoryLog()
+    result = CategoryResult(category, "run")
+    graded: dict[str, Verdict] = {}
+    known_bad: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="agent-rl-bfcl-memory-") as root:
+        for entries in load_memory(category, limit).values():
+            prereqs = [e for e in entries if e.is_prereq]
+            questions = [e for e in entries if not e.is_prereq]
+            result.total += len(questions)
+            known_bad += memory_known_bad(questions)
+            for batch, width in ((prereqs, 1), (questions, concurrency)):
+                engine = RolloutEngine(
+                    lambda entries=entries: MemoryEnv(entries, Path(root), log),
+                    agent,
+                    chat_format,
+                    dataclasses.replace(limits, max_turns=21 * max(len(e.turns) for e in entries)),
+                    sampling=sampling,
+                    thinking=thinking,
+                    concurrency=width,
+                )
+                trajectories = engine.run(
+                    tasks=[{"id": e.id, "prompt": e.id} for e in batch],
+                    on_result=on_result if batch is questions else None,
+                )
+                for entry, traj in zip(batch, trajectories, strict=True):
+                    if traj.failed:
+                        if entry.is_prereq:  # the questions then miss memory: say so
+                            report.rejected.append(
+                                f"{entry.id}: prerequisite conversation failed: {traj.error}"
+                            )
+                            continue
+                        result.failed += 1
+                        report.rejected.append(f"{entry.id}: episode failed: {traj.error}")
+                        continue
+                    if entry.is_prereq:
+                        continue
+                    verdict = log.verdicts.get(entry.id) or Verdict(
+                        False, f"episode:{traj.termination}"
+                    )
+                    graded[entry.id] = verdict
+                    report.verdicts.append(
+                        {
+                            "id": entry.id,
+                            "category": category,
+                            "valid": verdict.valid,
+                            "error_type": verdict.error_type,
+                        }
+                    )
+                    report.answers.append({"id": entry.id, "result": log.answers.get(entry.id, "")})
+    result.graded = len(graded)
+    result.correct = sum(v.valid for v in graded.values())
+    result.accuracy = result.correct / result.graded if result.graded else None
+    result.error_types = dict(Counter(v.error_type for v in graded.values() if not v.valid))
+    result.known_bad = known_bad
+    passable = [v for i, v in graded.items() if i not in set(known_bad)]
+    result.passable_accuracy = sum(v.valid for v in passable) / len(passable) if passable else None
+    return result
+
+
+def memory_known_bad(questions: Sequence[Any]) -> list[str]:
+    """Questions whose first acceptable answer, given as the oracle gives it, bfcl-eval's own
+    `agentic_checker` rejects (unpassable ground truth)."""
+    import json
+
+    upstream.ensure_importable()
+    from bfcl_eval.eval_checker.agentic_eval.agentic_checker import agentic_checker
+
+    bad = []
+    for q in questions:
+        reply = json.dumps({"answer": (q.answers or [""])[0], "context": "from memory"})
+        if not agentic_checker(reply, list(q.answers or []))["valid"]:
+            bad.append(q.id)
+    return bad
+
+
 # --------------------------------------------------------------------------- predictions
 def category_of(entry_id: str) -> str:
     """BFCL's category from an entry id (`live_simple_3-2-0` -> `live_simple`)."""
     return entry_id.rsplit("_", 1)[0]
+
+
+def _entries_by_id(category: str) -> dict[str, Any]:
+    if category in MEMORY_CATEGORIES:
+        from agent_rl.evals.bfcl.memory import load_memory
+
+        return {
+            e.id: e for group in load_memory(category).values() for e in group if not e.is_prereq
+        }
+    return {e.id: e for e in load_category(category)}
 
 
 def _validate_result(entry: BFCLEntry, result: Any) -> str | None:
@@ -277,7 +404,7 @@ def grade_predictions(path: str | Path, categories: Sequence[str] | None = None)
         if wanted is not None and category not in wanted:
             continue
         if category not in index:
-            index[category] = {e.id: e for e in load_category(category)}
+            index[category] = _entries_by_id(category)
             graded[category] = {}
         entry = index[category].get(entry_id)
         if entry is None:
@@ -286,11 +413,23 @@ def grade_predictions(path: str | Path, categories: Sequence[str] | None = None)
         if entry_id in graded[category]:
             report.rejected.append(f"{where} [id]: duplicate id {entry_id!r} (first one kept)")
             continue
-        problem = _validate_result(entry, record["result"])
+        problem = (
+            (
+                None
+                if isinstance(record["result"], str)
+                else "a memory result is the final answer text"
+            )
+            if category in MEMORY_CATEGORIES
+            else _validate_result(entry, record["result"])
+        )
         if problem is not None:
             report.rejected.append(f"{where} [result]: {problem}")
             continue
-        if entry.kind == "multi_turn":
+        if category in MEMORY_CATEGORIES:
+            from agent_rl.evals.bfcl.memory import answer_verdict
+
+            verdict = answer_verdict(record["result"], entry.answers or [])
+        elif entry.kind == "multi_turn":
             try:
                 turns = [
                     [[parse_call(c) for c in step] for step in turn] for turn in record["result"]
@@ -316,6 +455,8 @@ def grade_predictions(path: str | Path, categories: Sequence[str] | None = None)
         entries = list(index[category].values())
         result = CategoryResult(category, "graded", total=len(entries))
         _finish(result, graded[category], entries)
+        if category in MEMORY_CATEGORIES:
+            result.known_bad = memory_known_bad(entries)
         if result.graded < result.total:
             result.reason = f"partial: {result.graded} of {result.total} entries predicted"
         report.categories[category] = result

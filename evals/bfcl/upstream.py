@@ -63,7 +63,7 @@ def ensure_importable() -> None:
         if importlib.util.find_spec("bfcl_eval") is None:
             raise ConfigError(
                 "bfcl-eval is not installed: run `pip install --no-deps bfcl-eval filelock "
-                "python-dotenv rank_bm25` (scripts/setup.sh does this)",
+                "rank_bm25 overrides` (scripts/setup.sh does this)",
                 key="bfcl",
             )
         os.environ.setdefault("BFCL_PROJECT_ROOT", str(cache_root()))

@@ -21,7 +21,8 @@ def test_oracle_full_marks_on_passable_entries(tmp_path: Path) -> None:
             "eval",
             "bfcl",
             "--categories",
-            "simple,parallel_multiple,irrelevance,live_relevance,multi_turn_miss_func,web_search_base",
+            "simple,parallel_multiple,irrelevance,live_relevance,multi_turn_miss_func,memory_kv,"
+            "web_search_base",
             "--limit",
             "30",
             "--out-dir",
@@ -32,7 +33,13 @@ def test_oracle_full_marks_on_passable_entries(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     cats = report["categories"]
-    for name in ("simple_python", "irrelevance", "live_relevance", "multi_turn_miss_func"):
+    for name in (
+        "simple_python",
+        "irrelevance",
+        "live_relevance",
+        "multi_turn_miss_func",
+        "memory_kv",
+    ):
         assert cats[name]["accuracy"] == 1.0, (name, cats[name])
     # parallel_multiple_26 is known-bad ground truth: listed, and the only failure
     pm = cats["parallel_multiple"]
@@ -42,7 +49,9 @@ def test_oracle_full_marks_on_passable_entries(tmp_path: Path) -> None:
     assert "network" in cats["web_search_base"]["reason"]
     assert report["summary"]["overall"]["partial"] is True
     verdicts = [json.loads(x) for x in (out / "verdicts.jsonl").read_text().splitlines()]
-    assert len(verdicts) == 30 * 4 + 16 and set(verdicts[0]) == {"id", "valid", "error_type"}
+    assert cats["memory_kv"]["graded"] == 135  # at most 30 per scenario: 30+25+25+30+25
+    assert len(verdicts) == 30 * 4 + 16 + 135
+    assert set(verdicts[0]) == {"id", "valid", "error_type"}
     md = (out / "report.md").read_text()
     assert "N/A" in md and "parallel_multiple_26" in md
     assert (out / "accuracy.png").stat().st_size > 1000
