@@ -10,11 +10,14 @@ applies there.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from agent_rl.errors import InfraError
 
@@ -91,9 +94,48 @@ def init_repo(root: str | Path, files: dict[str, str], message: str = "base") ->
 
 
 def tree_commit(files: dict[str, str], message: str = "base") -> str:
-    """The sha `init_repo` gives for `files` (computed in a scratch directory)."""
+    """The sha `init_repo` gives for `files`, computed in Python (git's object format: the
+    same bytes git hashes, without starting git; a test checks it against git itself)."""
+
+    def obj(kind: bytes, body: bytes) -> bytes:
+        return hashlib.sha1(kind + b" %d\0" % len(body) + body).digest()
+
+    def tree(entries: dict[str, Any]) -> bytes:
+        rows = []
+        for name, value in entries.items():
+            if isinstance(value, dict):  # git orders a directory as if named "name/"
+                rows.append((name + "/", b"40000 " + name.encode() + b"\0" + tree(value)))
+            else:
+                rows.append((name, b"100644 " + name.encode() + b"\0" + obj(b"blob", value)))
+        return obj(b"tree", b"".join(row for _, row in sorted(rows, key=lambda r: r[0].encode())))
+
+    root: dict[str, Any] = {}
+    for path, text in files.items():
+        node = root
+        *dirs, name = path.split("/")
+        for d in dirs:
+            node = node.setdefault(d, {})
+        node[name] = text.encode("utf-8")
+    when = int(datetime.fromisoformat(_IDENTITY["GIT_COMMITTER_DATE"]).timestamp())
+    author = f"{_IDENTITY['GIT_AUTHOR_NAME']} <{_IDENTITY['GIT_AUTHOR_EMAIL']}> {when} +0000"
+    committer = (f"{_IDENTITY['GIT_COMMITTER_NAME']} <{_IDENTITY['GIT_COMMITTER_EMAIL']}> "
+                 f"{when} +0000")
+    body = (f"tree {tree(root).hex()}\nauthor {author}\ncommitter {committer}\n\n"
+            f"{message}\n").encode()
+    return obj(b"commit", body).hex()
+
+
+def git_tree_commit(files: dict[str, str], message: str = "base") -> str:
+    """`tree_commit` by git itself (the reference the Python version is tested against)."""
     with tempfile.TemporaryDirectory(prefix="agent-rl-swe-") as tmp:
         return init_repo(tmp, files, message)
+
+
+def plain_apply(root: str | Path, patch: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`git apply ARGS -` in a plain directory (no repository: git's own patch applier, which
+    never looks above `root` for one)."""
+    env = {"GIT_CEILING_DIRECTORIES": str(Path(root).resolve().parent)}
+    return git(root, "apply", *args, "-", stdin=patch, check=False, env=env)
 
 
 def diff_trees(old: dict[str, str], new: dict[str, str]) -> str:

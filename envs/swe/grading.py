@@ -13,6 +13,7 @@ never resolved; a failure of the sandbox or of git is an infrastructure error, n
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -90,8 +91,14 @@ def prepare_tree(instance: SWEInstance, patch: str, workdir: Path) -> tuple[bool
     """Base tree + model patch + test patch in `workdir`; returns (applied, apply log,
     trace of the eval-script steps). Raises InfraError when git cannot run."""
     base = instance.base_tree()
-    gitops.init_repo(workdir, base)
-    applied, apply_log = gitops.apply_patch(workdir, patch)
+    gitops.write_tree(workdir, base)
+    first = gitops.plain_apply(workdir, patch, "--verbose")  # the harness's first command
+    if first.returncode == 0:
+        applied, apply_log = True, (first.stdout + first.stderr).strip()
+    else:  # the rest of the chain (--3way, --reject, patch) needs a repository
+        shutil.rmtree(workdir)
+        gitops.init_repo(workdir, base)
+        applied, apply_log = gitops.apply_patch(workdir, patch)
     if not applied:
         return False, apply_log, ""
     trace: list[str] = []
@@ -104,7 +111,7 @@ def prepare_tree(instance: SWEInstance, patch: str, workdir: Path) -> tuple[bool
             target.unlink()
     trace.append("+ git apply -v -")
     if instance.test_patch.strip():
-        done = gitops.git(workdir, "apply", "-v", "-", stdin=instance.test_patch, check=False)
+        done = gitops.plain_apply(workdir, instance.test_patch, "-v")
         trace.append((done.stdout + done.stderr).rstrip())
     return True, apply_log, "\n".join(trace)
 

@@ -211,11 +211,14 @@ def _base_tree(instance_id: str, base_commit: str, environment: str, patch: str,
 def reverse_patches(files: dict[str, str], patches: Iterable[str]) -> dict[str, str]:
     """`files` with each patch reversed (`git apply -R`), in the order given."""
     with tempfile.TemporaryDirectory(prefix="agent-rl-swe-") as tmp:
-        gitops.init_repo(tmp, files)
+        root = Path(tmp) / "tree"
+        gitops.write_tree(root, files)
         for patch in patches:
             if patch.strip():
-                gitops.git(tmp, "apply", "-R", "-", stdin=patch)
-        return gitops.read_tree(tmp)
+                done = gitops.plain_apply(root, patch, "-R")
+                if done.returncode != 0:
+                    raise InfraError(f"a patch does not reverse: {done.stderr.strip()[-300:]}")
+        return gitops.read_tree(root)
 
 
 def load_instances(path: str | Path) -> tuple[list[SWEInstance], list[dict[str, Any]]]:

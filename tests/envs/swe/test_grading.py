@@ -138,3 +138,12 @@ def test_verdict_matches_swebench_on_real_runs(sample, bwrap, kind, tmp_path):
                              str(tmp_path / "test_output.txt"), include_tests_status=True)
     assert report[instance.instance_id]["resolved"] == verdict.resolved
     assert report[instance.instance_id]["tests_status"] == verdict.report["tests_status"]
+
+
+def test_commit_sha_in_python_is_gits():
+    from agent_rl.envs.swe.repos import list_repos, read_repo
+
+    odd = {"a": "x", "a.b/c": "y", "a-b": "z", "ab/b": "w", "é.txt": "ü", "z/y/x.py": "",
+           "A": "1"}
+    for files in [odd, *(read_repo(r) for r in list_repos())]:
+        assert gitops.tree_commit(files) == gitops.git_tree_commit(files)
