@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -46,3 +49,63 @@ def test_cli_help_lists_every_command_group() -> None:
     ).stdout
     for command in ("envs", "rollout", "eval", "train", "sft", "sandbox", "serve"):
         assert command in out, f"`agent-rl {command}` missing from --help"
+
+
+def tour_commands() -> list[str]:
+    """Every command of the README's tour (its ```bash blocks), in order."""
+    tour = README[README.index("## A tour") :]
+    blocks = re.findall(r"```bash\n(.*?)```", tour, re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def _docker_engine() -> bool:
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def test_tour_uses_only_shipped_files_or_earlier_outputs() -> None:
+    """Cheap guard: every `runs/...` file a command reads was written by an earlier command."""
+    written: set[str] = set()
+    for line in tour_commands():
+        paths = re.findall(r"(runs/[\w./-]+)", line)
+        outs = re.findall(
+            r"(?:--out(?:-dir)?|--dir|--tokenized|--rejects|>)\s+(runs/[\w./-]+)", line
+        )
+        for p in paths:
+            if p in outs:
+                continue
+            assert any(p == w or p.startswith(w.rstrip("/") + "/") for w in written), (
+                f"`{line}` reads {p} before any tour command writes it"
+            )
+        written.update(outs)
+
+
+@pytest.mark.slow
+def test_readme_tour_runs_top_to_bottom(tmp_path: Path) -> None:
+    """The tour, as written, in one shell, in a fresh checkout view (outputs in its runs/)."""
+    work = tmp_path / "checkout"
+    work.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name not in ("runs", ".git"):
+            (work / entry.name).symlink_to(entry)
+    before = {p.name for p in work.iterdir()}
+    docker = _docker_engine()
+    lines = ["set -eo pipefail", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
+    for command in tour_commands():
+        lines.append(f"echo {shlex.quote('+ ' + command)} >&2")
+        if "--backend docker" in command and not docker:
+            lines.append("echo 'skipped: no Docker engine here' >&2")
+            continue
+        lines.append(command)
+    res = subprocess.run(
+        ["bash", "-c", "\n".join(lines)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert res.returncode == 0, res.stderr[-5000:]
+    made = {p.name for p in work.iterdir()} - before
+    assert made <= {"runs"}, f"the tour wrote outside runs/: {sorted(made - {'runs'})}"
