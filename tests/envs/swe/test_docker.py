@@ -21,18 +21,41 @@ def engine():
         pytest.skip(reason)
 
 
+def _perturbed(instance, kind: str) -> str:
+    """Predictions of several kinds for one instance (gold, tests-only, not applying, a fix
+    that breaks every PASS_TO_PASS test)."""
+    if kind == "gold":
+        return instance.patch
+    if kind == "tests_only":
+        return instance.test_patch
+    lines = instance.patch.splitlines(keepends=True)
+    if kind == "not_applying":
+        at = next(k for k, line in enumerate(lines)
+                  if line.startswith("-") and not line.startswith("---"))
+        lines[at] = "-this line is not in the file\n"
+        return "".join(lines)
+    from agent_rl.envs.swe import gitops
+
+    base = instance.base_tree()
+    pkg = next(p for p in base if p.endswith("/__init__.py") and not p.startswith("tests/"))
+    broken = dict(base)
+    broken[pkg] = base[pkg] + "\nraise ImportError('broken on purpose')\n"
+    return instance.patch + gitops.diff_trees(base, broken)
+
+
+KINDS = ["gold", "tests_only", "not_applying", "breaks_p2p"]
+
+
 def test_swebench_harness_end_to_end_matches_bwrap(held_out, tmp_path):
+    from agent_rl.cli.main import app
     from typer.testing import CliRunner
 
-    from agent_rl.cli.main import app
-
-    chosen = held_out[:2]
+    chosen = held_out[: len(KINDS)]
     preds = tmp_path / "preds.jsonl"
-    # one gold patch, one that only edits tests: resolved and not, on both backends
     preds.write_text("".join(json.dumps({"instance_id": i.instance_id,
                                          "model_name_or_path": "ci",
-                                         "model_patch": i.patch if k == 0 else i.test_patch})
-                             + "\n" for k, i in enumerate(chosen)))
+                                         "model_patch": _perturbed(i, kind)}) + "\n"
+                             for i, kind in zip(chosen, KINDS, strict=True)))
     out = tmp_path / "docker"
     run = CliRunner().invoke(app, ["eval", "swe-bench", "--predictions", str(preds),
                                    "--backend", "docker", "--workers", "2",
@@ -41,12 +64,16 @@ def test_swebench_harness_end_to_end_matches_bwrap(held_out, tmp_path):
     docker = json.loads((out / "report.json").read_text())
     local = evaluate(predictions_file=preds, backend="bwrap", out_dir=tmp_path / "bwrap")
     assert docker["infra_errors"] == 0, docker
-    assert {k: v["resolved"] for k, v in docker["verdicts"].items()} == {
-        k: v.resolved for k, v in local.verdicts.items()} == {
-        chosen[0].instance_id: True, chosen[1].instance_id: False}
-    first = chosen[0].instance_id
-    assert docker["verdicts"][first]["report"]["tests_status"] == \
-        local.verdicts[first].report["tests_status"]
+    expected = {i.instance_id: kind == "gold" for i, kind in zip(chosen, KINDS, strict=True)}
+    assert {k: v["resolved"] for k, v in docker["verdicts"].items()} == expected
+    assert {k: v.resolved for k, v in local.verdicts.items()} == expected
+    assert {k: v["status"] for k, v in docker["verdicts"].items()} == {
+        k: v.status for k, v in local.verdicts.items()}
+    for instance in chosen:
+        iid = instance.instance_id
+        if local.verdicts[iid].applied:
+            assert docker["verdicts"][iid]["report"]["tests_status"] == \
+                local.verdicts[iid].report["tests_status"]
     assert docker["swebench_report"] and (out / "summary.md").is_file()
 
 
