@@ -17,11 +17,22 @@ from typing import Any
 import numpy as np
 import torch
 
-from agent_rl.train.checkpoint import CheckpointManager, load_checkpoint
+from agent_rl.train.checkpoint import CheckpointManager
 from agent_rl.train.metrics import MetricsLogger, NonFiniteLossError, check_finite, plot_metrics
 from agent_rl.train.modeling import autocast_dtype, resolve_device
 
 log = logging.getLogger(__name__)
+
+#: Metrics the periodic progress line shows.
+_PROGRESS_KEYS = (
+    "sft/loss",
+    "dpo/loss",
+    "dpo/margin",
+    "reward/mean",
+    "success/mean",
+    "eval/success",
+    "time/step",
+)
 
 #: Called after every step with (stage, step, total_steps, metrics): progress bars, tests.
 StepCallback = Callable[[str, int, int, dict[str, Any]], None]
@@ -137,9 +148,11 @@ class Stage:
         """
         self.ckpt.clean_partial()
         start, state = 0, {}
-        latest = self.ckpt.latest() if resume else None
+        # The newest checkpoint that verifies and loads; corrupt ones are skipped with a warning.
+        latest, state = (
+            self.ckpt.load_latest(model, optimizer, scheduler) if resume else (None, {})
+        )
         if latest is not None:
-            state = load_checkpoint(latest, model, optimizer, scheduler)
             start = int(state["step"])
             self.last_checkpoint = latest
             log.info("%s: resumed from %s (step %d)", self.name, latest, start)
@@ -164,6 +177,11 @@ class Stage:
         self.metrics.log(step, metrics)
         if self.on_step is not None:
             self.on_step(self.name, step, total, metrics)
+        if step == 1 or step == total or step % max(1, total // 10) == 0:
+            # A log line every tenth of the stage: progress shows in a log file too.
+            shown = {k: v for k, v in metrics.items() if k in _PROGRESS_KEYS}
+            text = " ".join(f"{k} {v:.4g}" for k, v in shown.items() if isinstance(v, float))
+            log.info("%s step %d/%d %s", self.name, step, total, text)
 
     def maybe_checkpoint(
         self,
