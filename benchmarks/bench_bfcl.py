@@ -8,7 +8,12 @@ and through `agent_rl.evals.bfcl.checker.check_calls`, in one process, best of `
 runs each. The script prints both throughputs, their ratio (goal >= 1.0x) and whether every
 verdict (valid and error type) is the same (goal: 100%).
 
-    python benchmarks/bench_bfcl.py [--repeat 3]
+Then (unless `--no-agreement`) the agreement report over every runnable category: the AST
+and relevance checker against `ast_checker`, the multi-turn checker against
+`multi_turn_checker`, the memory answer check against `agentic_checker`, per category and
+per perturbation, every disagreement, and the known-bad ground truth.
+
+    python benchmarks/bench_bfcl.py [--repeat 3] [--no-agreement]
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ def cases() -> list[tuple[str, list, list, list]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-agreement", action="store_true")
     args = parser.parse_args()
     reference = upstream.ast_checker()
     language = upstream.language_python()
@@ -98,6 +104,39 @@ def main() -> None:
     for (category, _, answer, _), a, b in zip(work, ref, ours, strict=True):
         if a != b:
             print(f"  DIFF {category}: bfcl-eval {a} ours {b} answer {str(answer)[:120]}")
+    if not args.no_agreement:
+        agreement()
+
+
+def agreement() -> None:
+    from agent_rl.evals.bfcl.agreement import compare, compare_memory, compare_multi_turn
+
+    report = compare()
+    compare_multi_turn(report=report)
+    compare_memory(report=report)
+    print("\nagreement with bfcl-eval per category (valid / also the same error type):")
+    for category, cases in report.cases.items():
+        print(
+            f"  {category:26s} {report.agreed[category]:6d}/{cases:<6d} "
+            f"({100 * report.agreed[category] / cases:6.2f}%)  same error type "
+            f"{report.error_type_agreed[category]}/{cases}"
+        )
+    print("per perturbation:")
+    for case, counts in report.per_case.items():
+        print(f"  {case:18s} {counts['agreed']:6d}/{counts['cases']}")
+    print(
+        f"overall: {report.total_agreed}/{report.total} "
+        f"({100 * report.total_agreed / report.total:.2f}%); "
+        f"disagreements: {len(report.disagreements)}"
+    )
+    for d in report.disagreements:
+        print(f"  DISAGREE {d.id} [{d.case}] ours {d.ours} bfcl-eval {d.bfcl}")
+    print(
+        f"known-bad ground truth (bfcl-eval rejects its own reference answer): "
+        f"{len(report.known_bad)}"
+    )
+    for bad in report.known_bad:
+        print(f"  {bad['id']}: {bad['bfcl'].get('error_type', '')}")
 
 
 if __name__ == "__main__":
