@@ -395,3 +395,15 @@ def test_honest_programs_run_under_the_seccomp_filter(boxes, backend) -> None:
     )
     assert result.ok, result.stderr
     assert result.stdout == "hi [1, 2] 0\n"
+
+
+def test_a_forged_session_reply_cannot_raise_on_the_host(boxes) -> None:
+    """A cell can write a well-formed but wrongly typed reply into the protocol stream; the
+    host reads it as the program's output, never raises (issue 11, item 3)."""
+    box = boxes("bwrap")
+    with box.session() as session:
+        forged = ('{"stdout": 5, "stderr": ["x"], "stdout_total": "many", '
+                  '"stderr_total": 1e999, "error": {"a": 1}}')
+        result = session.run(f"import os\nos.write(4, {forged!r}.encode() + b'\\n')\n")
+        assert result.infra_error is None
+        assert isinstance(result.stdout, str) and isinstance(result.stderr, str)

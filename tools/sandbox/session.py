@@ -207,17 +207,19 @@ class PythonSession:
                     stderr=notice + "[the cell garbled the session's protocol stream; the "
                     "interpreter was killed]\n",
                     duration=duration, backend=self.sandbox.name)
+            # The reply's fields are read defensively: code in the cell can write a
+            # well-formed reply of its own into the protocol stream.
             limit_bytes = self.sandbox.limits.max_output_bytes
-            stdout, stderr = reply.get("stdout", ""), reply.get("stderr", "")
-            truncated = False
-            for key in ("stdout_total", "stderr_total"):
-                if reply.get(key, 0) > limit_bytes:
-                    truncated = True
-            if reply.get("stdout_total", 0) > limit_bytes:
-                stdout += f"\n...[truncated {reply['stdout_total'] - limit_bytes} bytes]..."
-            if reply.get("stderr_total", 0) > limit_bytes:
-                stderr += f"\n...[truncated {reply['stderr_total'] - limit_bytes} bytes]..."
+            stdout, stderr = _text(reply.get("stdout")), _text(reply.get("stderr"))
+            stdout_total, stderr_total = _count(reply.get("stdout_total")), _count(
+                reply.get("stderr_total"))
+            truncated = stdout_total > limit_bytes or stderr_total > limit_bytes
+            if stdout_total > limit_bytes:
+                stdout += f"\n...[truncated {stdout_total - limit_bytes} bytes]..."
+            if stderr_total > limit_bytes:
+                stderr += f"\n...[truncated {stderr_total - limit_bytes} bytes]..."
             error = reply.get("error")
+            error = None if error is None else _text(error)[:200]
             return SandboxResult(
                 exit_code=0 if error is None else 1,
                 stdout=stdout,
@@ -256,6 +258,14 @@ class PythonSession:
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
             self._kill()
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def python_tool(
