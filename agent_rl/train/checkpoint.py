@@ -4,6 +4,9 @@ A checkpoint is written into a hidden temp directory beside its final place, eve
 fsynced, and only then the directory is renamed to `step_NNNNNN` (rename is atomic on POSIX).
 A `COMPLETE` marker is the last file written before the rename, so a directory without it is
 never trusted. Leftover temp directories from a killed run are removed on the next start.
+`MANIFEST.json` (size and sha256 of each file) is written just before the marker: a checkpoint
+whose bytes changed later (disk error, bad copy) is skipped with a warning and the previous one
+is used instead of failing the resume.
 
 Contents: `model/` (a Hugging Face directory with safetensors weights and the tokenizer, plus
 `value_head.safetensors` for PPO), `optimizer.pt`, `scheduler.pt`, `rng.pt` (python, numpy,
@@ -13,6 +16,7 @@ torch and CUDA generator states), `state.json` (step, stage, anything the traine
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -90,12 +94,71 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+MANIFEST = "MANIFEST.json"
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_manifest(root: Path) -> None:
+    """Size and sha256 of every file: a completion marker proves the write finished, the
+    manifest proves the bytes are still the ones written (disk errors, partial copies)."""
+    files = {
+        str(p.relative_to(root)): [p.stat().st_size, _digest(p)]
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in (MANIFEST, MARKER)
+    }
+    (root / MANIFEST).write_text(json.dumps(files, indent=1))
+
+
+def verify_checkpoint(path: Path) -> str | None:
+    """None when the checkpoint's files are intact; otherwise what is wrong.
+
+    With a manifest every file's size and hash is checked; an older checkpoint without one
+    gets the cheap checks (state.json parses, safetensors headers read).
+    """
+    try:
+        json.loads((path / "state.json").read_text())
+    except (OSError, ValueError) as exc:
+        return f"state.json unreadable: {exc}"
+    manifest = path / MANIFEST
+    if manifest.is_file():
+        try:
+            files = json.loads(manifest.read_text())
+        except ValueError as exc:
+            return f"{MANIFEST} unreadable: {exc}"
+        for rel, (size, digest) in files.items():
+            f = path / rel
+            if not f.is_file():
+                return f"{rel} is missing"
+            if f.stat().st_size != size:
+                return f"{rel} has {f.stat().st_size} bytes, {size} were written"
+            if _digest(f) != digest:
+                return f"{rel} does not match its sha256 (corrupted)"
+        return None
+    from safetensors import safe_open
+
+    for f in sorted((path / "model").glob("*.safetensors")):
+        try:
+            with safe_open(str(f), framework="pt") as st:
+                st.keys()
+        except Exception as exc:
+            return f"{f.relative_to(path)} unreadable: {exc}"
+    return None
+
+
 class CheckpointManager:
     """Saves and finds the checkpoints of one stage under `root` (e.g. `run/rl/checkpoints`)."""
 
     def __init__(self, root: str | Path, keep: int = 2) -> None:
         self.root = Path(root)
         self.keep = keep
+        self._checked: dict[tuple[str, int], str | None] = {}
 
     def clean_partial(self) -> None:
         """Remove temp directories and unmarked step directories left by a killed run."""
@@ -118,8 +181,41 @@ class CheckpointManager:
         return sorted(found)
 
     def latest(self) -> Path | None:
-        items = self.list()
-        return items[-1][1] if items else None
+        """The newest checkpoint that verifies; a corrupt newer one is skipped with a warning
+        (so a resume falls back to the previous checkpoint instead of failing)."""
+        for _, path in reversed(self.list()):
+            problem = self._verified(path)
+            if problem is None:
+                return path
+            log.warning("checkpoint %s is corrupt (%s); falling back to the previous one", path,
+                        problem)
+        return None
+
+    def _verified(self, path: Path) -> str | None:
+        key = (str(path), (path / MARKER).stat().st_mtime_ns)
+        if key not in self._checked:
+            self._checked[key] = verify_checkpoint(path)
+        return self._checked[key]
+
+    def load_latest(
+        self,
+        model: Any,
+        optimizer: torch.optim.Optimizer | None = None,
+        scheduler: Any = None,
+        restore_rng: bool = True,
+    ) -> tuple[Path | None, dict[str, Any]]:
+        """Load the newest checkpoint that loads, falling back (with a warning) past any that
+        fails to; `(None, {})` when there is none. Each try restores everything it touches."""
+        for _, path in reversed(self.list()):
+            problem = self._verified(path)
+            if problem is None:
+                try:
+                    return path, load_checkpoint(path, model, optimizer, scheduler, restore_rng)
+                except Exception as exc:
+                    problem = f"{type(exc).__name__}: {exc}"
+            log.warning("checkpoint %s is corrupt (%s); falling back to the previous one", path,
+                        problem)
+        return None, {}
 
     def save(
         self,
@@ -145,6 +241,7 @@ class CheckpointManager:
             torch.save(rng_state(), tmp / "rng.pt")
             (tmp / "state.json").write_text(json.dumps({**state, "step": step}, indent=2))
             (tmp / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+            write_manifest(tmp)
             (tmp / MARKER).write_text("ok\n")
             _fsync_tree(tmp)
             if final.exists():  # re-saving the same step (e.g. final == periodic)

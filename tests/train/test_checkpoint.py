@@ -133,3 +133,48 @@ def test_sigkill_then_resume_continues_from_last_checkpoint(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert "held_out_success" in summary and "held_out_tool_use" in summary
     assert Path(out / "reward_curve.png").is_file()
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "delete"])
+def test_corrupted_weights_with_a_marker_fall_back_to_the_previous_checkpoint(
+    tiny, tmp_path, caplog, damage
+):
+    make, tok, _ = tiny
+    model = make()
+    mgr = CheckpointManager(tmp_path / "ck", keep=3)
+    good = mgr.save(1, model, tok, None, None, {"x": 1}, {})
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(1.0)
+    bad = mgr.save(2, model, tok, None, None, {"x": 2}, {})
+    weights = bad / "model" / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    if damage == "flip":  # same size, parseable header: only a checksum can tell
+        data[len(data) // 2] ^= 0xFF
+        weights.write_bytes(bytes(data))
+    elif damage == "truncate":
+        weights.write_bytes(bytes(data[: len(data) // 3]))
+    else:
+        weights.unlink()
+    assert (bad / "COMPLETE").is_file()
+    with caplog.at_level("WARNING"):
+        assert CheckpointManager(tmp_path / "ck").latest() == good
+    assert "corrupt" in caplog.text and "step_000002" in caplog.text
+    other = make()
+    path, state = CheckpointManager(tmp_path / "ck").load_latest(other)
+    assert path == good and state["x"] == 1
+    want = load_checkpoint(good, make())
+    assert want["x"] == 1
+
+
+def test_a_checkpoint_that_fails_to_load_falls_back(tiny, tmp_path, caplog):
+    make, tok, _ = tiny
+    model = make()
+    mgr = CheckpointManager(tmp_path / "ck", keep=3)
+    good = mgr.save(1, model, tok, None, None, {"x": 1}, {})
+    bad = mgr.save(2, model, tok, None, None, {"x": 2}, {})
+    (bad / "MANIFEST.json").unlink()  # an older checkpoint without a manifest
+    (bad / "rng.pt").write_bytes(b"not a torch file")
+    with caplog.at_level("WARNING"):
+        path, state = mgr.load_latest(make())
+    assert path == good and state["x"] == 1 and "step_000002" in caplog.text
