@@ -91,22 +91,22 @@ class EvalReport:
         elapsed_s: float = 0.0,
         config: dict[str, Any] | None = None,
     ) -> EvalReport:
-        ok = [t for t in trajectories if not t.failed]
-        rewards = [t.reward for t in ok]
+        rewards = [t.reward for t in trajectories if not t.failed]
         groups: dict[str | None, list[Trajectory]] = defaultdict(list)
         for t in trajectories:
             groups[t.group].append(t)
         tasks = []
         for group, members in groups.items():
-            good = [t for t in members if not t.failed]
+            per_task = trajectory_stats(members, success_threshold)
+            samples = per_task.episodes - per_task.failed
             tasks.append(
                 TaskResult(
                     task_id=next((t.task_id for t in members if t.task_id is not None), None),
                     group=group,
-                    samples=len(good),
-                    correct=sum(t.reward >= success_threshold for t in good),
-                    failed=len(members) - len(good),
-                    mean_reward=sum(t.reward for t in good) / len(good) if good else None,
+                    samples=samples,
+                    correct=round((per_task.success_rate or 0.0) * samples),
+                    failed=per_task.failed,
+                    mean_reward=per_task.mean_reward,
                 )
             )
         counts = [(t.samples, t.correct) for t in tasks]
