@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,8 +72,23 @@ class Verdict:
         return out
 
 
+_shared_sandboxes: dict[tuple[str, str | None], Any] = {}
+_shared_lock = threading.Lock()
+
+
 def sandbox_for(backend: str, *, image: str | None = None, **kwargs: Any) -> Any:
-    """The sandbox that runs test commands: `bwrap` (host toolchain) or `docker`."""
+    """The sandbox that runs test commands: `bwrap` (host toolchain) or `docker`.
+
+    Without extra options it is one sandbox per backend and process (every env of a rollout
+    grades in the same Docker warm pool); options (`max_concurrency`, `warm`) make a new one.
+    """
+    if not kwargs:
+        with _shared_lock:
+            key = (backend, image)
+            if key not in _shared_sandboxes:
+                _shared_sandboxes[key] = sandbox_for(backend, image=image, shared=False)
+            return _shared_sandboxes[key]
+    kwargs.pop("shared", None)
     from agent_rl.tools.sandbox import Limits, get_sandbox
 
     limits = Limits(timeout=DEFAULT_TIMEOUT, memory_mb=1024, max_processes=64, disk_mb=128,

@@ -12,14 +12,16 @@ Both return `SandboxResult`s; output and time are bounded by the shell's limits.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import contextlib
 import os
+import shutil
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from agent_rl.tools.sandbox import BwrapSandbox, Limits, SandboxResult
 from agent_rl.tools.sandbox.base import BASE_ENV, WORK_DIR, infra_result
@@ -99,16 +101,18 @@ class BwrapShell:
         self.detach()
 
 
-class DockerShell:
-    """Shell commands in a per-episode container from a warm pool.
+class DockerPool:
+    """Started containers of the SWE environment image, each with its own empty workspace dir
+    bound at /testbed; shared by every Docker shell of a process (`DockerPool.shared`).
 
     Args:
         image: the environment image (default: `images.ENV_IMAGE`).
         warm: containers kept started ahead.
-        limits: memory, pids, timeout and output limits.
+        limits: memory and pid limits of each container.
     """
 
-    name = "docker"
+    _shared: ClassVar[dict[tuple[str, int], DockerPool]] = {}
+    _shared_lock = threading.Lock()
 
     def __init__(self, image: str | None = None, *, warm: int = 1,
                  limits: Limits = DEFAULT_LIMITS) -> None:
@@ -120,9 +124,21 @@ class DockerShell:
         self._client: Any = None
         self._pool: collections.deque[tuple[Any, Path]] = collections.deque()
         self._lock = threading.Lock()
-        self._current: tuple[Any, Path] | None = None
         self._closed = False
-        self.stats = {"warm": 0, "cold": 0, "start_s": []}  # type: dict[str, Any]
+        self.stats: dict[str, Any] = {"warm": 0, "cold": 0, "start_s": []}
+
+    @classmethod
+    def shared(cls, image: str | None = None, warm: int = 1) -> DockerPool:
+        """One pool per image and size in this process (closed at exit)."""
+        from agent_rl.envs.swe.images import ENV_IMAGE
+
+        key = (image or ENV_IMAGE, warm)
+        with cls._shared_lock:
+            if key not in cls._shared:
+                pool = cls(key[0], warm=warm)
+                cls._shared[key] = pool
+                atexit.register(pool.close)
+            return cls._shared[key]
 
     @property
     def client(self) -> Any:
@@ -156,15 +172,20 @@ class DockerShell:
         workdir = home / "testbed"
         workdir.mkdir()
         os.chmod(workdir, 0o777)
-        container = self.client.containers.run(
-            self.image, ["sleep", "infinity"], detach=True, network_mode="none",
-            mem_limit=f"{self.limits.memory_mb}m", memswap_limit=f"{self.limits.memory_mb}m",
-            pids_limit=self.limits.max_processes, cap_drop=["ALL"],
-            security_opt=["no-new-privileges"], init=True, stop_signal="SIGKILL",
-            user="65534:65534", working_dir=TESTBED, environment={**BASE_ENV, **SHELL_ENV},
-            volumes={str(workdir): {"bind": TESTBED, "mode": "rw"}},
-            labels={"agent-rl.swe": "shell", "agent-rl.swe.owner": str(os.getpid())},
-        )
+        try:
+            container = self.client.containers.run(
+                self.image, ["sleep", "infinity"], detach=True, network_mode="none",
+                mem_limit=f"{self.limits.memory_mb}m",
+                memswap_limit=f"{self.limits.memory_mb}m",
+                pids_limit=self.limits.max_processes, cap_drop=["ALL"],
+                security_opt=["no-new-privileges"], init=True, stop_signal="SIGKILL",
+                user="65534:65534", working_dir=TESTBED, environment={**BASE_ENV, **SHELL_ENV},
+                volumes={str(workdir): {"bind": TESTBED, "mode": "rw"}},
+                labels={"agent-rl.swe": "shell", "agent-rl.swe.owner": str(os.getpid())},
+            )
+        except Exception:
+            shutil.rmtree(home, ignore_errors=True)
+            raise
         return container, workdir
 
     def fill(self) -> None:
@@ -178,24 +199,72 @@ class DockerShell:
                 if not self._closed:
                     self._pool.append(started)
                     continue
-            self._remove(started)  # closed meanwhile: nothing outlives the shell
+            self.remove(started)  # closed meanwhile: nothing outlives the pool
             return
 
-    def take(self) -> Path:
-        """A started container for the next episode; returns its (empty) workspace dir."""
+    def take(self) -> tuple[Any, Path]:
+        """A started container (warm if the pool has one) and its empty workspace dir."""
         t0 = time.monotonic()
         with self._lock:
             item = self._pool.popleft() if self._pool else None
         self.stats["warm" if item else "cold"] += 1
-        self._current = item or self._start()
+        item = item or self._start()
         self.stats["start_s"].append(round(time.monotonic() - t0, 4))
         if self.warm:
             threading.Thread(target=self._refill_quietly, daemon=True).start()
-        return self._current[1]
+        return item
 
     def _refill_quietly(self) -> None:
         with contextlib.suppress(Exception):
             self.fill()
+
+    def remove(self, item: tuple[Any, Path]) -> None:
+        """Kill and remove a container (never reused: an episode's files and processes go)."""
+        with contextlib.suppress(Exception):
+            item[0].remove(force=True)
+        shutil.rmtree(item[1].parent, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pool, self._pool = list(self._pool), collections.deque()
+        for item in pool:
+            self.remove(item)
+
+
+class DockerShell:
+    """Shell commands in a per-episode container taken from a `DockerPool`.
+
+    Args:
+        pool: the pool (default: the process's shared pool of the environment image).
+        warm: with no pool, the size of a private pool (closed with the shell).
+        limits: timeout and output limits of each command.
+    """
+
+    name = "docker"
+
+    def __init__(self, pool: DockerPool | None = None, *, warm: int | None = None,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
+        self._own = pool is None and warm is not None
+        self.pool = pool or (DockerPool(warm=warm) if warm is not None else DockerPool.shared())
+        self.limits = limits
+        self._current: tuple[Any, Path] | None = None
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.pool.stats
+
+    def available(self) -> str | None:
+        return self.pool.available()
+
+    def fill(self) -> None:
+        self.pool.fill()
+
+    def take(self) -> Path:
+        """A container for the next episode; returns its (empty) workspace dir."""
+        self.detach()
+        self._current = self.pool.take()
+        return self._current[1]
 
     def run(self, command: str, timeout: float | None = None) -> SandboxResult:
         if self._current is None:
@@ -203,7 +272,7 @@ class DockerShell:
         container = self._current[0]
         limit = timeout or self.limits.timeout
         start = time.monotonic()
-        wrapped = ["timeout", "-s", "KILL", str(int(limit)), "/bin/bash", "-c", command]
+        wrapped = ["timeout", "-s", "KILL", str(max(1, int(limit))), "/bin/bash", "-c", command]
         try:
             exit_code, (out, err) = container.exec_run(wrapped, demux=True, workdir=TESTBED,
                                                        user="65534:65534")
@@ -212,32 +281,21 @@ class DockerShell:
                                 time.monotonic() - start)
         cap = self.limits.max_output_bytes
         out, err = out or b"", err or b""
+        timed_out = exit_code == 137 and time.monotonic() - start >= limit
         return SandboxResult(
-            exit_code=None if exit_code == 137 and time.monotonic() - start >= limit else
-            exit_code,
-            stdout=out[:cap].decode("utf-8", "replace"), stderr=err[:cap].decode("utf-8",
-                                                                                  "replace"),
-            timed_out=exit_code == 137 and time.monotonic() - start >= limit,
-            duration=time.monotonic() - start, output_truncated=len(out) > cap or len(err) > cap,
-            backend=self.name)
+            exit_code=None if timed_out else exit_code,
+            stdout=out[:cap].decode("utf-8", "replace"),
+            stderr=err[:cap].decode("utf-8", "replace"),
+            timed_out=timed_out, duration=time.monotonic() - start,
+            output_truncated=len(out) > cap or len(err) > cap, backend=self.name)
 
     def detach(self) -> None:
         """End the episode's container (killed and removed: nothing is reused)."""
         current, self._current = self._current, None
         if current is not None:
-            self._remove(current)
-
-    def _remove(self, item: tuple[Any, Path]) -> None:
-        import shutil
-
-        with contextlib.suppress(Exception):
-            item[0].remove(force=True)
-        shutil.rmtree(item[1].parent, ignore_errors=True)
+            self.pool.remove(current)
 
     def close(self) -> None:
         self.detach()
-        with self._lock:
-            self._closed = True
-            pool, self._pool = list(self._pool), collections.deque()
-        for item in pool:
-            self._remove(item)
+        if self._own:
+            self.pool.close()
