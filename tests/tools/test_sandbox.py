@@ -407,3 +407,50 @@ def test_a_forged_session_reply_cannot_raise_on_the_host(boxes) -> None:
         result = session.run(f"import os\nos.write(4, {forged!r}.encode() + b'\\n')\n")
         assert result.infra_error is None
         assert isinstance(result.stdout, str) and isinstance(result.stderr, str)
+
+
+_DOCKER_PARENT = r"""
+import threading
+from agent_rl.tools.sandbox import DockerSandbox, Limits
+
+box = DockerSandbox(Limits(timeout=600), warm=1)
+threading.Thread(target=box.run, args=(["sleep", "600"],), daemon=True).start()
+print("started", flush=True)
+threading.Event().wait()
+"""
+
+
+@pytest.mark.docker
+def test_docker_containers_go_with_their_sigkilled_parent(tmp_path) -> None:
+    """Issue 11 item 13: containers of a SIGKILLed owner are removed by its watchdog, not
+    left running until some later DockerSandbox sweeps orphans."""
+    import sys
+
+    from agent_rl.tools.sandbox import DockerSandbox
+
+    probe = DockerSandbox(warm=0)
+    if probe.available() is not None:
+        pytest.skip(f"docker unavailable here: {probe.available()}")
+    script = tmp_path / "parent.py"
+    script.write_text(_DOCKER_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    api = probe.client.api
+    owner = f"agent-rl.sandbox.owner={parent.pid}"
+    try:
+        assert parent.stdout.readline().strip() == "started"  # type: ignore[union-attr]
+        deadline = time.monotonic() + 60
+        while len(api.containers(filters={"label": owner})) < 2:  # the run's and the warm one
+            assert time.monotonic() < deadline, "the parent never started its containers"
+            time.sleep(0.2)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while api.containers(all=True, filters={"label": owner}):
+            assert time.monotonic() < deadline, "containers outlived their SIGKILLed owner"
+            time.sleep(0.2)
+    finally:
+        parent.kill()
+        parent.wait()
+        for info in api.containers(all=True, filters={"label": owner}):
+            api.remove_container(info["Id"], force=True)
+        probe.close()

@@ -126,6 +126,45 @@ def _pid_alive(pid: int) -> bool:
 
 _live: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
 
+# Removes this process's sandbox containers once it is gone, however it died: it waits for
+# EOF on a pipe whose only writer is this process (the kernel closes it even after SIGKILL).
+WATCHDOG = r"""
+import os, sys
+owner, host, label = sys.argv[1:4]
+try:
+    while os.read(0, 1 << 16):
+        pass
+except OSError:
+    pass
+import docker
+client = docker.from_env(timeout=60)
+wanted = [label + ".owner=" + owner, label + ".host=" + host]
+for info in client.api.containers(all=True, filters={"label": wanted}):
+    try:
+        client.api.remove_container(info["Id"], force=True)
+    except Exception:
+        pass
+"""
+_watchdog: Any = None
+_watchdog_lock = threading.Lock()
+
+
+def _ensure_watchdog() -> None:
+    """Start the process-wide container watchdog once (see WATCHDOG)."""
+    global _watchdog
+    with _watchdog_lock:
+        if _watchdog is not None and _watchdog.poll() is None:
+            return
+        import subprocess
+        import sys
+
+        with contextlib.suppress(OSError):
+            _watchdog = subprocess.Popen(
+                [sys.executable, "-I", "-c", WATCHDOG, str(os.getpid()), _HOST, LABEL],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C or killpg of this process must not end it
+            )
+
 
 @atexit.register
 def _close_all() -> None:
@@ -249,6 +288,7 @@ class DockerSandbox(Sandbox):
     def _create(self, limits: Limits) -> str:
         from docker.types import Ulimit
 
+        _ensure_watchdog()
         cpu = math.ceil(limits.timeout) + 1
         disk = limits.disk_mb
         kwargs: dict[str, Any] = dict(
