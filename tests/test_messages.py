@@ -100,3 +100,11 @@ def test_sft_records_normalise_none_content_for_the_curation_passes(tmp_path):
     assert summary.total.n_out == 1, summary.to_dict()
     rec = json.loads(out.read_text())
     assert rec["messages"][1]["content"] == "" and rec["messages"][3]["weight"] == 0
+
+
+def test_reader_helpers_keep_raising_record_error():
+    from agent_rl.sft_data.readers._common import RecordError, function_to_spec, parse_tools
+
+    for call in (lambda: function_to_spec({"description": "no name"}), lambda: parse_tools(3)):
+        with pytest.raises(RecordError):
+            call()

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agent_rl import messages as _messages
 from agent_rl.messages import (
     MessageError,
     content_of,
-    function_to_spec,
     literal,
     loads_loose,
     normalize_schema,
-    parse_tools,
     tool_call,
 )
 
@@ -45,6 +44,22 @@ class RecordError(MessageError):
 def literal_from_ast(node: Any) -> Any:
     """Public form of the safe literal walker (used by the bracket-call reader)."""
     return literal(node)
+
+
+def function_to_spec(fn: Any) -> dict[str, Any]:
+    """`agent_rl.messages.function_to_spec`, raising `RecordError` as readers always did."""
+    try:
+        return _messages.function_to_spec(fn)
+    except MessageError as exc:
+        raise RecordError(exc.reason, exc.detail) from None
+
+
+def parse_tools(value: Any) -> list[dict[str, Any]]:
+    """`agent_rl.messages.parse_tools`, raising `RecordError` as readers always did."""
+    try:
+        return _messages.parse_tools(value)
+    except MessageError as exc:
+        raise RecordError(exc.reason, exc.detail) from None
 
 
 def content_text(value: Any) -> str:
