@@ -162,10 +162,12 @@ def launcher(cgroup: RunCgroup) -> list[str]:
     """An argv prefix that waits until the host has moved it into `cgroup`, then execs the
     rest (sh builtins only: nothing forks while it waits)."""
     # The exec stays outside the loop that reads /proc/self/cgroup: inside, its stdin would
-    # be that file instead of the program's.
+    # be that file instead of the program's. After 20,000 looks (seconds) without being moved
+    # (the host died in between) it gives up rather than spin with no parent.
     script = (
-        'm="$0"; while :; do f=; while IFS= read -r l; do case "$l" in *"/$m") f=1;; esac; '
-        'done < /proc/self/cgroup; [ -n "$f" ] && exec "$@"; done'
+        'm="$0"; i=0; while [ $i -lt 20000 ]; do f=; while IFS= read -r l; do case "$l" in '
+        '*"/$m") f=1;; esac; done < /proc/self/cgroup; [ -n "$f" ] && exec "$@"; '
+        "i=$((i+1)); done; exit 125"
     )
     return ["/bin/sh", "-c", script, cgroup.marker]
 
