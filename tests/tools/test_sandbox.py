@@ -454,3 +454,21 @@ def test_docker_containers_go_with_their_sigkilled_parent(tmp_path) -> None:
         for info in api.containers(all=True, filters={"label": owner}):
             api.remove_container(info["Id"], force=True)
         probe.close()
+
+
+def test_stale_run_cgroups_of_dead_processes_are_removed() -> None:
+    from agent_rl.tools.sandbox.cgroup import MemoryCgroups, memory_cgroups
+
+    shared = memory_cgroups()
+    if not shared.available:
+        pytest.skip(f"no memory cgroup here: {shared.reason}")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = os.path.join(shared.base, f"agent-rl-sandbox-{dead.pid}-0")  # type: ignore[arg-type]
+    os.mkdir(stale)
+    try:
+        MemoryCgroups()
+        assert not os.path.exists(stale)
+    finally:
+        with contextlib.suppress(OSError):
+            os.rmdir(stale)

@@ -127,6 +127,18 @@ class MemoryCgroups:
         finally:
             if probe is not None:
                 probe.remove()
+        if self.base is not None:
+            self._remove_stale()
+
+    def _remove_stale(self) -> None:
+        """Remove empty run cgroups of processes that died without removing them."""
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.base or ""):
+                parts = name.split("-")
+                ours = name.startswith("agent-rl-sandbox-") and len(parts) == 5
+                if ours and parts[3].isdigit() and not os.path.exists(f"/proc/{parts[3]}"):
+                    with contextlib.suppress(OSError):  # busy: a live run's, keep it
+                        os.rmdir(os.path.join(self.base or "", name))
 
     @property
     def available(self) -> bool:
