@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -215,10 +216,28 @@ def literal(node: ast.AST) -> Any:
     raise ValueError(f"not a literal: {ast.dump(node)[:80]}")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not standard JSON")
+
+
+def is_finite_json(value: Any) -> bool:
+    """Whether `value` holds no NaN or infinite float at any depth (standard JSON can't)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(is_finite_json(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(is_finite_json(v) for v in value)
+    return True
+
+
 def loads_loose(text: str) -> Any:
-    """Parse JSON, else a Python/JSON literal (single quotes, True/None, true/null) via `ast`."""
+    """Parse JSON, else a Python/JSON literal (single quotes, True/None, true/null) via `ast`.
+
+    NaN/Infinity are not accepted as JSON constants (they are not standard JSON).
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         pass
     try:
@@ -323,6 +342,7 @@ __all__ = [
     "content_of",
     "content_text",
     "function_to_spec",
+    "is_finite_json",
     "is_message",
     "is_tool_call",
     "literal",

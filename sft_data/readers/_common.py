@@ -14,6 +14,7 @@ from agent_rl import messages as _messages
 from agent_rl.messages import (
     MessageError,
     content_of,
+    is_finite_json,
     literal,
     loads_loose,
     normalize_schema,
@@ -100,10 +101,12 @@ def normalize_arguments(value: Any) -> str:
     Accepts an object, a JSON string, a doubly encoded JSON string, a Python-literal string,
     or nothing (no arguments). Raises `RecordError` when the result is not an object.
     """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "{}"  # no arguments at all (a written `null` is an error, below)
     for _ in range(3):  # object, string, string-of-string
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return "{}"
         if isinstance(value, dict):
+            if not is_finite_json(value):
+                raise RecordError("unparseable_arguments", "NaN or infinite number in arguments")
             return dumps(value)
         if isinstance(value, str):
             try:
@@ -112,7 +115,8 @@ def normalize_arguments(value: Any) -> str:
                 raise RecordError("unparseable_arguments", f"{exc}; text={value[:80]!r}") from None
             continue
         break
-    raise RecordError("arguments_not_object", f"arguments decode to {type(value).__name__}")
+    kind = "null" if value is None else type(value).__name__
+    raise RecordError("arguments_not_object", f"arguments decode to {kind}, not an object")
 
 
 def split_think(text: str) -> tuple[str | None, str]:

@@ -178,3 +178,39 @@ def test_a_file_rejected_whole_names_the_format_that_reads_it(tmp_path):
         app, ["convert", str(src), "--from", "hermes", "--out", str(tmp_path / "o.jsonl")]
     )
     assert "--from sharegpt" in res.output
+
+
+# ----------------------------------------------------------- arguments (issue 11, weaker)
+def test_arguments_null_and_nan_are_rejected_not_rewritten():
+    from agent_rl.sft_data.readers._common import RecordError, normalize_arguments
+
+    assert normalize_arguments(None) == "{}"  # no arguments at all
+    assert normalize_arguments("") == "{}"
+    for bad, reason in (
+        ("null", "arguments_not_object"),
+        ('"null"', "arguments_not_object"),
+        ('{"x": NaN}', "unparseable_arguments"),
+        ('{"x": Infinity}', "unparseable_arguments"),
+        ('{"x": 1e999}', "unparseable_arguments"),
+        ({"x": float("nan")}, "unparseable_arguments"),
+    ):
+        with pytest.raises(RecordError) as err:
+            normalize_arguments(bad)
+        assert err.value.reason == reason, bad
+
+
+def test_a_record_with_nan_arguments_is_rejected_and_output_is_standard_json(tmp_path):
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"x": NaN}'}}
+    rec = {
+        "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "content": "1", "tool_call_id": "c"},
+            {"role": "assistant", "content": "done"},
+        ]
+    }
+    src = write(tmp_path / "in.jsonl", [json.dumps(rec), openai_line(1)])
+    out = tmp_path / "out.jsonl"
+    summary = convert_files([src], "openai", out=out)
+    assert (summary.total.n_out, summary.total.n_rejected) == (1, 1)
+    assert "NaN" not in out.read_text()
