@@ -207,11 +207,7 @@ def run_bfcl(
                     result.failed += 1
                     report.rejected.append(f"{entry.id}: episode failed: {traj.error}")
                     continue
-                verdict = Verdict(
-                    False,
-                    f"episode:{traj.termination}",
-                    (f"episode ended by {traj.termination} before an answer",),
-                )
+                verdict = _cut_off_verdict(entry, traj, log)
             graded[entry.id] = verdict
             report.verdicts.append(
                 {
@@ -226,6 +222,35 @@ def run_bfcl(
         report.categories[category] = result
     report.elapsed_s = time.perf_counter() - start
     return report
+
+
+def _last_assistant(traj: Any) -> dict[str, Any] | None:
+    for message in reversed(traj.messages or []):
+        if message.get("role") == "assistant":
+            return message
+    return None
+
+
+def _cut_off_verdict(entry: BFCLEntry, traj: Any, log: Any) -> Verdict:
+    """An episode without a verdict: a single-turn reply cut at the token limit is graded as
+    it stands (BFCL grades whatever the model returned); anything else failed to answer."""
+    from agent_rl.evals.bfcl.env import decode_calls
+
+    last = _last_assistant(traj)
+    if entry.kind != "multi_turn" and traj.termination == "max_tokens" and last is not None:
+        decoded = decode_calls(last)
+        if decoded is None:
+            ok = "irrelevance" in entry.category
+            verdict = Verdict(ok, "" if ok else "ast_decoder:decoder_failed")
+        else:
+            verdict = check_entry(entry.category, entry.functions, decoded, entry.possible_answer)
+        log.record(entry.id, verdict, decoded or [])
+        return verdict
+    return Verdict(
+        False,
+        f"episode:{traj.termination}",
+        (f"episode ended by {traj.termination} before an answer",),
+    )
 
 
 def _run_memory(
@@ -284,9 +309,16 @@ def _run_memory(
                         continue
                     if entry.is_prereq:
                         continue
-                    verdict = log.verdicts.get(entry.id) or Verdict(
-                        False, f"episode:{traj.termination}"
-                    )
+                    verdict = log.verdicts.get(entry.id)
+                    if verdict is None:  # a reply cut at max tokens is still the answer
+                        from agent_rl.evals.bfcl.memory import answer_verdict
+
+                        last = _last_assistant(traj)
+                        verdict = (
+                            answer_verdict(str(last.get("content") or ""), entry.answers or [])
+                            if last is not None and traj.termination == "max_tokens"
+                            else Verdict(False, f"episode:{traj.termination}")
+                        )
                     graded[entry.id] = verdict
                     report.verdicts.append(
                         {

@@ -112,3 +112,33 @@ def test_multi_turn_predictions(tmp_path: Path) -> None:
         (entry.id, True, ""),
         ("multi_turn_base_1", False, "multi_turn:force_terminated"),
     ]
+
+
+@pytest.mark.slow
+def test_a_real_policy_is_graded_even_when_cut_off(tmp_path: Path) -> None:
+    """The tiny model writes no tool call within 8 tokens: its cut-off replies are graded as
+    they stand (BFCL grades what a model returned): no call passes irrelevance only."""
+    out = tmp_path / "tiny"
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "bfcl",
+            "--categories",
+            "simple,irrelevance",
+            "--policy",
+            "tiny",
+            "--limit",
+            "2",
+            "--max-tokens",
+            "8",
+            "--out-dir",
+            str(out),
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    cats = json.loads((out / "report.json").read_text())["categories"]
+    assert cats["irrelevance"]["correct"] == cats["irrelevance"]["graded"] == 2
+    assert cats["simple_python"]["graded"] == 2 and cats["simple_python"]["correct"] == 0
+    assert cats["simple_python"]["failed"] == 0
