@@ -89,7 +89,7 @@ def verl_rows(
             raise ConfigError(f"{env_id} has no {split} tasks", key="split")
         rows = []
         for index, task in enumerate(tasks):
-            messages, _info = env.reset(seed=index, options={"task": task})
+            messages = _opening(env, task, index)
             rows.append(
                 {
                     "data_source": env_id,
@@ -115,6 +115,16 @@ def verl_rows(
         close = getattr(env, "close", None)
         if close is not None:
             close()
+
+
+def _opening(env: Any, task: Any, index: int) -> list[dict[str, Any]]:
+    """The episode's opening messages. `AgentEnv.opening_messages` gives them without the rest
+    of `reset` (an SWE workspace, a sandbox): thousands of rows stay cheap to write."""
+    opening = getattr(env, "opening_messages", None)
+    if opening is not None:
+        return list(opening(task))
+    messages, _info = env.reset(seed=index, options={"task": task})
+    return list(messages)
 
 
 def write_parquet(rows: list[dict[str, Any]], path: str | Path) -> Path:
