@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -75,10 +76,51 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
             yield lineno, parse_line(raw)
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
+_STRUCTURE = re.compile(r'["\\\[\]{},]')
+
+
+def _value_end(buf: str, pos: int) -> int:
+    """End of the JSON value starting at `pos` by bracket and string matching alone (for a value
+    `raw_decode` refuses), or -1 when the buffer ends first."""
+    depth, in_str, i = 0, False, pos
+    while True:
+        m = _STRUCTURE.search(buf, i)
+        if m is None:
+            return -1
+        i, c = m.start(), m.group()
+        if in_str:
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                in_str = False
+                if depth == 0:
+                    return i + 1
+        elif c == '"':
+            in_str = True
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            if depth == 0:
+                return i
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif c == "," and depth == 0:
+            return i
+        i += 1
+
+
 def _iter_json_array(path: Path, chunk_size: int = 1 << 20) -> Iterator[tuple[int, Any]]:
-    """Decode a top-level JSON array element by element with `raw_decode` over a sliding buffer."""
+    """Decode a top-level JSON array element by element with `raw_decode` over a sliding buffer.
+
+    A broken, too deeply nested or non-UTF-8 element is yielded as `BadJSON` with its line."""
     decoder = json.JSONDecoder()
-    with _open_text(path) as fh:
+    with (
+        _open_bytes(path) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape") as fh,
+    ):
         buf = fh.read(chunk_size).lstrip("\ufeff")
         line = 1
         pos = 0
@@ -108,18 +150,27 @@ def _iter_json_array(path: Path, chunk_size: int = 1 << 20) -> Iterator[tuple[in
                 return
             if pos >= len(buf):
                 raise DataError("unterminated JSON array", path=str(path), line=line)
+            bad = None
             try:
                 value, end = decoder.raw_decode(buf, pos)
-            except json.JSONDecodeError as exc:
-                if not eof:  # the element may continue in the next chunk
-                    more = fh.read(chunk_size)
-                    eof = not more
-                    buf = buf[pos:] + more
-                    pos = 0
-                    continue
-                raise DataError(f"invalid JSON element: {exc.msg}", path=str(path), line=line) from None
+            except (json.JSONDecodeError, RecursionError) as exc:
+                # Complete but broken (or too deep): skip just this element; incomplete: refill.
+                end = _value_end(buf, pos)
+                if end < 0:
+                    if not eof:  # the element may continue in the next chunk
+                        more = fh.read(chunk_size)
+                        eof = not more
+                        buf = buf[pos:] + more
+                        pos = 0
+                        continue
+                    raise DataError("unterminated JSON element", path=str(path), line=line) from None
+                bad = "JSON nested too deeply to read" if isinstance(exc, RecursionError) else exc.msg
+            if bad is None and _SURROGATE.search(buf, pos, end):
+                bad = "not UTF-8 text"
             start_line = line
             line += buf.count("\n", pos, end)
+            if bad is not None:
+                value = BadJSON(bad, buf[pos : min(end, pos + 200)].encode("utf-8", "replace").decode())
             pos = end
             yield start_line, value
             if pos > chunk_size:  # drop consumed text so the buffer stays bounded

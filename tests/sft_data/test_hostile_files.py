@@ -214,3 +214,41 @@ def test_a_record_with_nan_arguments_is_rejected_and_output_is_standard_json(tmp
     summary = convert_files([src], "openai", out=out)
     assert (summary.total.n_out, summary.total.n_rejected) == (1, 1)
     assert "NaN" not in out.read_text()
+
+
+def test_json_array_files_reject_bad_elements_by_line(tmp_path):
+    good = [openai_line(i).encode() for i in range(6)]
+    good[2] = good[2].replace(b"question", b"quest\xfeion")
+    good[3] = b'{"id": "deep", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    good[4] = b'{"id": "broken", "messages": [1, 2,, 3]}'
+    src = tmp_path / "arr.json"
+    src.write_bytes(b"[\n" + b",\n".join(good) + b"\n]\n")
+    rejects = tmp_path / "rejects.jsonl"
+    summary = convert_files([src], "openai", out=tmp_path / "out.jsonl", rejects=rejects)
+    assert (summary.total.n_in, summary.total.n_out, summary.total.n_rejected) == (6, 3, 3)
+    rej = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert [r["line"] for r in rej] == [4, 5, 6]
+    assert "UTF-8" in rej[0]["detail"] and "nested" in rej[1]["detail"]
+
+
+def test_json_array_chunk_boundaries_do_not_change_the_records(tmp_path):
+    from agent_rl.sft_data.io import _iter_json_array
+
+    items = [json.loads(openai_line(i)) for i in range(50)]
+    items[7]["messages"][0]["content"] = 'quote " and brace } and bracket ] inside'
+    src = tmp_path / "arr.json"
+    src.write_text(json.dumps(items, indent=1))
+    for chunk in (7, 64, 1 << 20):
+        assert [v for _, v in _iter_json_array(src, chunk_size=chunk)] == items
+
+
+def test_bad_array_elements_across_chunk_boundaries(tmp_path):
+    from agent_rl.sft_data.io import BadJSON, _iter_json_array
+
+    parts = [openai_line(0).encode(), b'{"a": [1, 2,, 3], "b": "x]"}', b'{"a": "\xff"}']
+    parts += [b"[" * 5000 + b"]" * 5000, openai_line(1).encode()]
+    src = tmp_path / "arr.json"
+    src.write_bytes(b"[" + b",\n".join(parts) + b"]")
+    for chunk in (5, 33, 1 << 20):
+        got = [(line, isinstance(v, BadJSON)) for line, v in _iter_json_array(src, chunk)]
+        assert got == [(1, False), (2, True), (3, True), (4, True), (5, False)], chunk
