@@ -127,3 +127,6 @@ def test_run_sh_prints_verls_config_without_ray(tmp_path):
     assert composed["algorithm"]["adv_estimator"] == "grpo"
     assert composed["trainer"]["total_epochs"] == 3  # extra arguments reach verl and win
     assert composed["actor_rollout_ref"]["actor"]["clip_ratio_high"] == 0.28
+    from agent_rl.train.verl.launch import launch_run
+
+    assert launch_run(prepared, ["--cfg", "job"]) == 0  # the non-dry-run path runs the same script
