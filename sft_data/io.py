@@ -12,7 +12,7 @@ import io
 import json
 import os
 import re
-import tempfile
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -307,9 +307,10 @@ class _AtomicOutput:
     def _start(self, path: str | Path) -> Path:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        os.close(fd)
-        self.tmp = Path(name)
+        # A fresh name beside the target (same file system for the rename); created with the
+        # usual permissions, unlike mkstemp's 0600.
+        self.tmp = self.path.parent / f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        self.tmp.touch(exist_ok=False)
         self._done = False
         return self.tmp
 

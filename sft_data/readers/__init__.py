@@ -55,7 +55,11 @@ class Detection:
         """One line for the report ('' when every sampled record fits)."""
         if not self.misfits:
             return ""
-        others = ", ".join(f"{k} {v}" for k, v in self.votes.items() if k != self.format)
+        others = ", ".join(
+            f"{v} fit no format" if k == "none" else f"{v} look like {k}"
+            for k, v in self.votes.items()
+            if k != self.format
+        )
         shown = ", ".join(map(str, self.misfits[:10])) + (" ..." if len(self.misfits) > 10 else "")
         return (f"{len(self.misfits)} of {self.sampled} sampled records do not look like "
                 f"{self.format} ({others}): line {shown}")

@@ -252,3 +252,12 @@ def test_bad_array_elements_across_chunk_boundaries(tmp_path):
     for chunk in (5, 33, 1 << 20):
         got = [(line, isinstance(v, BadJSON)) for line, v in _iter_json_array(src, chunk)]
         assert got == [(1, False), (2, True), (3, True), (4, True), (5, False)], chunk
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    src = write(tmp_path / "in.jsonl", [openai_line(0)])
+    out = tmp_path / "out.jsonl"
+    convert_files([src], "openai", out=out)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
