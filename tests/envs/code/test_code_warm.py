@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from agent_rl.envs.code import CodeTask, evaluate_code
-from agent_rl.envs.code.evaluate import harness_pool
+from agent_rl.envs.code.grading import harness_pool
 
 # What a clean sandbox holds while a task runs: the server's files, the solution, its output.
 CLEAN = ["harness.py", "sandbox_inside.py", "solution.py", ".solution_output"]
