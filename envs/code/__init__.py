@@ -13,8 +13,8 @@ Public API:
 """
 
 from agent_rl.envs.code.env import CodeEnv, render_prompt
-from agent_rl.envs.code.grading import CodeVerdict, evaluate_code, outputs_match
 from agent_rl.envs.code.extract import code_blocks, extract_code
+from agent_rl.envs.code.grading import CodeVerdict, evaluate_code, outputs_match
 from agent_rl.envs.code.sources import SAMPLE_PATH, humaneval_tasks, load_code_tasks
 from agent_rl.envs.code.task import (
     CodeTask,

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from agent_rl.envs.code.grading import CodeVerdict, evaluate_code, infra_verdict
 from agent_rl.envs.code.extract import extract_code
+from agent_rl.envs.code.grading import CodeVerdict, evaluate_code, infra_verdict
 from agent_rl.envs.code.sources import load_code_tasks
 from agent_rl.envs.code.task import CodeTask, as_code_tasks
 from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, tool_call
