@@ -22,3 +22,21 @@ def test_toolworld_metrics() -> None:
     assert m["success"] == 0.5 and m["partial_credit"] == 0.75
     assert m["calls_per_task"] == 2.0 and m["invalid_call_rate"] == 0.25
     assert m["pass_hat_k"] == {"pass^1": 0.5, "pass^2": 0.0}
+
+
+def test_eval_toolworld_command(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from agent_rl.cli.main import app
+
+    out = tmp_path / "m.json"
+    res = CliRunner().invoke(
+        app, ["eval", "toolworld", "--policy", "oracle", "--k", "2", "--n", "6", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    m = json.loads(out.read_text())
+    assert (m["tasks"], m["episodes"], m["failed"]) == (6, 12, 0)
+    assert m["success"] == 1.0 and m["pass_hat_k"] == {"pass^1": 1.0, "pass^2": 1.0}
+    assert m["calls_per_task"] > 0 and m["invalid_call_rate"] == 0.0
