@@ -131,6 +131,20 @@ def to_agent_loop_output(
     return AgentLoopOutput(**kw)
 
 
+_FORMATS: dict[tuple[str, int], Any] = {}
+
+
+def _chat_format(name: str, tokenizer: Any) -> Any:
+    """One chat format per (name, tokenizer): verl builds a loop object for every sample."""
+    key = (name, id(tokenizer))
+    cached = _FORMATS.get(key)
+    if cached is None or cached.tokenizer is not tokenizer:  # ids of dead objects are reused
+        from agent_rl.chat_format import get_chat_format
+
+        cached = _FORMATS[key] = get_chat_format(name, tokenizer=tokenizer)
+    return cached
+
+
 class AgentRLAgentLoop(AgentLoopBase):
     """Drive any registered agent-rl env inside verl (one implementation with the local engine).
 
@@ -162,9 +176,7 @@ class AgentRLAgentLoop(AgentLoopBase):
     ) -> None:
         kwargs.pop("tools", None)  # verl's tool list: our envs bring their own tools
         super().__init__(*args, **kwargs)
-        from agent_rl.chat_format import get_chat_format
-
-        self.chat_format = get_chat_format(chat_format, tokenizer=self.tokenizer)
+        self.chat_format = _chat_format(chat_format, self.tokenizer)
         self.thinking = bool(thinking)
         self.prompt_length = int(self.rollout_config.prompt_length)
         self.response_length = int(self.rollout_config.response_length)
