@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from datetime import datetime
@@ -70,16 +71,35 @@ def write_tree(root: str | Path, files: dict[str, str]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def read_tree(root: str | Path) -> dict[str, str]:
-    """Every file under `root` except `.git`, as text (undecodable bytes replaced)."""
+def walk_regular(root: str | Path) -> list[tuple[str, Path]]:
+    """(relative path, path) of every regular file under `root`, never following a symlink
+    (a link an agent or a patch made could point anywhere on the host); `.git` and
+    `__pycache__` left out."""
     root = Path(root)
-    files: dict[str, str] = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if rel.parts[0] == ".git" or "__pycache__" in rel.parts or not path.is_file():
-            continue
-        files[rel.as_posix()] = path.read_bytes().decode("utf-8", errors="replace")
-    return files
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__"
+                             and not (here == root and d == ".git"))
+        for name in sorted(filenames):
+            path = here / name
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                found.append((path.relative_to(root).as_posix(), path))
+    return found
+
+
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes, refusing to follow a symlink swapped in meanwhile."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
+def read_tree(root: str | Path) -> dict[str, str]:
+    """Every regular file under `root` except `.git`, as text (undecodable bytes replaced);
+    symlinks are not followed and not included."""
+    return {rel: read_regular(path).decode("utf-8", errors="replace")
+            for rel, path in walk_regular(root)}
 
 
 def init_repo(root: str | Path, files: dict[str, str], message: str = "base") -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class Workspace:
             self.root = self.home / "testbed"
         else:  # a directory someone else owns (a Docker shell's bind mount)
             self.home, self.root = None, Path(root)
+        self._base_files = dict(files)
         self.base_commit = gitops.init_repo(self.root, files)
         shutil.rmtree(self.root / ".git" / "logs", ignore_errors=True)  # no reflog at all
         exclude = self.root / ".git" / "info" / "exclude"
@@ -167,8 +169,9 @@ class Workspace:
         hits: list[str] = []
         total = 0
         for file in files:
-            if not file.is_file() or _SKIP_DIRS & set(file.relative_to(self.root).parts):
-                continue
+            if file.is_symlink() or not file.is_file() or _SKIP_DIRS & set(
+                    file.relative_to(self.root).parts):
+                continue  # a symlink may point anywhere on the host: never read through it
             try:
                 text = file.read_text(encoding="utf-8")
             except (UnicodeDecodeError, OSError):
@@ -185,13 +188,36 @@ class Workspace:
 
     # ----------------------------------------------------------------- result
     def diff(self) -> str:
-        """Every change against the base commit (new files included) as a git diff."""
-        with tempfile.TemporaryDirectory(prefix="agent-rl-swe-idx-") as tmp:
-            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}  # the repo's index untouched
-            gitops.git(self.root, "read-tree", self.base_commit, env=index)
-            gitops.git(self.root, "add", "-A", env=index)
-            return gitops.git(self.root, "diff", "--cached", "--no-color", "--no-ext-diff",
-                              "--binary", self.base_commit, env=index).stdout
+        """Every change against the base commit (new files included) as a git diff.
+
+        Git never runs in the workspace's own repository here: the agent could have written
+        its `.git/config` (hooks, fsmonitor, filters) or planted symlinks. The workspace's
+        regular files and symlinks (as links, not followed) are copied into a fresh
+        repository of the base tree, with this project's git config, and diffed there.
+        """
+        with tempfile.TemporaryDirectory(prefix="agent-rl-swe-diff-") as tmp:
+            copy = Path(tmp) / "repo"
+            gitops.init_repo(copy, self._base_files)
+            for rel in self._base_files:
+                (copy / rel).unlink()
+            for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+                here = Path(dirpath)
+                dirnames[:] = [d for d in dirnames if d != "__pycache__"
+                               and not (here == self.root and d == ".git")]
+                for name in [*filenames, *(d for d in dirnames if (here / d).is_symlink())]:
+                    if name.endswith(".pyc"):
+                        continue
+                    src = here / name
+                    dst = copy / src.relative_to(self.root)
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    mode = os.lstat(src).st_mode
+                    if stat.S_ISLNK(mode):
+                        os.symlink(os.readlink(src), dst)
+                    elif stat.S_ISREG(mode):
+                        dst.write_bytes(gitops.read_regular(src))
+            gitops.git(copy, "add", "-A")
+            return gitops.git(copy, "diff", "--cached", "--no-color", "--no-ext-diff",
+                              "--binary", "HEAD").stdout
 
     def close(self) -> None:
         if self.home is not None:

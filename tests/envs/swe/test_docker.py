@@ -47,8 +47,9 @@ KINDS = ["gold", "tests_only", "not_applying", "breaks_p2p"]
 
 
 def test_swebench_harness_end_to_end_matches_bwrap(held_out, tmp_path):
-    from agent_rl.cli.main import app
     from typer.testing import CliRunner
+
+    from agent_rl.cli.main import app
 
     chosen = held_out[: len(KINDS)]
     preds = tmp_path / "preds.jsonl"

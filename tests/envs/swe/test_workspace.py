@@ -93,3 +93,53 @@ def test_search_and_diff_include_new_files(ws):
     assert "b/extra.txt" in patch and gitops.changed_paths(patch) == ["extra.txt"]
     # the diff leaves the repository's own index alone
     assert gitops.git(ws.root, "status", "--porcelain").stdout.strip() == "?? extra.txt"
+
+
+def test_diff_never_runs_the_workspaces_own_git_config(ws, tmp_path):
+    """The agent owns .git in its workspace: hooks, fsmonitor or filters written there must
+    not run on the host when the submission is diffed."""
+    marker = tmp_path / "pwned"
+    config = ws.root / ".git" / "config"
+    config.write_text(config.read_text() + f"[core]\n\tfsmonitor = touch {marker}\n"
+                      f"[filter \"x\"]\n\tclean = touch {marker}\n")
+    (ws.root / ".gitattributes").write_text("* filter=x\n")
+    hook = ws.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    (ws.root / "pkg" / "core.py").write_text("def f(x):\n    return x + 2\n")
+    patch = ws.diff()
+    assert "+    return x + 2" in patch and ".gitattributes" in patch
+    assert not marker.exists()
+
+
+def test_symlinks_are_diffed_as_links_never_followed(ws, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    (ws.root / "leak").symlink_to(secret)
+    (ws.root / "leakdir").symlink_to(tmp_path)
+    patch = ws.diff()
+    assert "new file mode 120000" in patch and str(secret) in patch
+    assert "TOPSECRET" not in patch
+    (ws.root / "leak.py").symlink_to(secret)
+    assert "TOPSECRET" not in ws.search("TOP", glob="*")
+    with pytest.raises(WorkspaceError, match="outside"):
+        ws.view("leak.py")
+
+
+def test_grading_never_reads_through_a_symlink_a_patch_creates(sample, bwrap, tmp_path):
+    from agent_rl.envs.swe.grading import grade
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    instance = sample[0]
+    target = str(secret)
+    link_patch = (f"diff --git a/leak.txt b/leak.txt\nnew file mode 120000\nindex 0000000..1111111\n"
+                  f"--- /dev/null\n+++ b/leak.txt\n@@ -0,0 +1 @@\n+{target}\n"
+                  "\\ No newline at end of file\n")
+    test_file = next(p for p in instance.base_tree() if p.startswith("tests/test_"))
+    cat = ("diff --git a/tests/test_zz.py b/tests/test_zz.py\nnew file mode 100644\n"
+           "--- /dev/null\n+++ b/tests/test_zz.py\n@@ -0,0 +1,2 @@\n"
+           "+import os\n+print(open('leak.txt').read() if os.path.exists('leak.txt') else '')\n")
+    verdict = grade(instance, instance.patch + link_patch + cat, bwrap)
+    assert verdict.infra_error is None and verdict.applied, (verdict.status, test_file)
+    assert "TOPSECRET" not in verdict.log
