@@ -11,8 +11,6 @@ from typing import Any
 
 from agent_rl.sft_data.convert import Encoder
 
-from agent_rl.chat_format.conversation import encode_record, record_thinking
-
 
 def make_encoder(chat_format: Any = None, max_tokens: int | None = None) -> Encoder:
     """A function record -> `{"id", "input_ids", "loss_mask", "thinking", "num_tokens"}`.
@@ -20,6 +18,10 @@ def make_encoder(chat_format: Any = None, max_tokens: int | None = None) -> Enco
     `chat_format` defaults to `get_chat_format("deepseek_v31")` (the tiny tokenizer);
     with `max_tokens`, longer samples raise `ValueError` (rejected as `encode_error`).
     """
+    # Imported here: the chat format loads transformers and torch (seconds), which a command
+    # that fails on a missing input, or converts without tokenizing, never needs.
+    from agent_rl.chat_format.conversation import encode_record, record_thinking
+
     if chat_format is None:
         from agent_rl.chat_format import get_chat_format
 

@@ -70,3 +70,26 @@ def test_train_dpo_says_what_it_starts_from(tmp_path):
     assert "dpo starts from the untrained embedded tiny model" in res.stderr
     assert res.returncode == 2 and "missing.jsonl: no such file" in res.stderr
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["envs", "list"],
+        ["sft", "convert", "/nonexistent/in.jsonl", "--out", "/tmp/never.jsonl"],
+        ["--version"],
+    ],
+)
+def test_commands_that_need_no_model_do_not_import_torch(args):
+    """Start-up: `envs list` and a failing `sft convert` answer without loading torch or
+    transformers (seconds of import time each); the times are reported, not asserted."""
+    code = (
+        "import sys\n"
+        "from agent_rl.cli.main import app\n"
+        f"try:\n    app({args!r})\n"
+        "except SystemExit:\n    pass\n"
+        "except Exception:\n    pass\n"
+        "print('HEAVY', sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "HEAVY []" in res.stdout, res.stdout[-500:] + res.stderr[-1500:]
