@@ -170,14 +170,19 @@ class VerlRunConfig:
             f"{ar}.rollout.agent.agent_loop_config_path={self.agent_loop_config}",
             f"{ar}.rollout.agent.default_agent_loop=agent_rl",
             f"{ar}.rollout.multi_turn.format=deepseek_v31",
-            f"reward.custom_reward_function.path={REWARD_FILE}",
-            "reward.custom_reward_function.name=compute_score",
             f"trainer.nnodes={self.nodes}",
             f"trainer.project_name={self.project}",
             f"trainer.experiment_name={self.experiment}",
             "trainer.logger=[console]",
             f"trainer.total_epochs={self.total_epochs}",
         ]
+        if self.algo != "rm_ppo":
+            # verl's reward loop scores with a discriminative reward model only when no custom
+            # reward function is set (RewardLoopWorker.compute_score), so rm_ppo sets none.
+            out += [
+                f"reward.custom_reward_function.path={REWARD_FILE}",
+                "reward.custom_reward_function.name=compute_score",
+            ]
         if self.total_training_steps is not None:
             out.append(f"trainer.total_training_steps={self.total_training_steps}")
         if self.checkpoint_dir:

@@ -58,6 +58,9 @@ def test_composes_and_validates(tmp_path, algo, mode):
         assert config.actor_rollout_ref.hybrid_engine is False
     if algo == "dapo":
         assert config.reward.reward_kwargs.overlong_buffer_cfg.enable is True
+    # the reward model scores only when no custom reward function is set (verl's RewardLoopWorker)
+    custom = config.reward.custom_reward_function.path
+    assert (custom is None) == (algo == "rm_ppo")
 
 
 def test_nodes_and_gpus_map_to_verl(tmp_path):
