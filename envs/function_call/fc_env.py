@@ -27,11 +27,11 @@ from agent_rl.envs.function_call.fc_tasks import generate
 from agent_rl.envs.function_call.targets import ExpectedCalls
 from agent_rl.evals.bfcl.checker import check_entry
 from agent_rl.evals.bfcl.data import reference_calls
-from agent_rl.sft_data.readers._common import RecordError, function_to_spec
 from agent_rl.tools import Tool, ToolSet
 
 from agent_rl.errors import ConfigError, DataError
 from agent_rl.jsonl import iter_jsonl
+from agent_rl.messages import MessageError, function_to_spec
 
 SYSTEM_PROMPT = (
     "Answer the request by calling the right function(s) with the right arguments, all in one "
@@ -75,7 +75,7 @@ def check_task(task: Task, *, path: str | None = None, line: int | None = None) 
     for i, fn in enumerate(functions):
         try:
             _tool(fn)
-        except (RecordError, ConfigError) as exc:
+        except (MessageError, ConfigError) as exc:
             raise DataError(
                 f"task {task.id!r}: {exc}", key=f"metadata.functions.{i}", **where
             ) from None

@@ -26,7 +26,8 @@ from agent_rl.envs.core.task import Task
 from agent_rl.evals.bfcl.checker import Verdict, check_entry
 from agent_rl.evals.bfcl.data import BFCLEntry, reference_calls
 from agent_rl.evals.bfcl.multi_turn import APIWorld, Call, check_multi_turn, parse_call
-from agent_rl.sft_data.readers._common import function_to_spec
+
+from agent_rl.messages import function_to_spec
 
 MAX_STEPS_PER_TURN = 20
 ADDED_FUNCTIONS_PROMPT = (
