@@ -22,6 +22,7 @@ Mistakes are explained in the observation and penalised as `judge.py` documents:
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -245,7 +246,9 @@ def _tool_message(call: dict[str, Any], content: str) -> Message:
     }
 
 
+@functools.lru_cache(maxsize=4)
 def _policy_user(spec: str) -> SimulatedUser:
+    """One model-played user per spec and process (every episode builds a new env)."""
     from agent_rl.envs.function_call.user import PolicyUser
 
     return PolicyUser(spec)
