@@ -154,7 +154,12 @@ def git_tree_commit(files: dict[str, str], message: str = "base") -> str:
 def plain_apply(root: str | Path, patch: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`git apply ARGS -` in a plain directory (no repository: git's own patch applier, which
     never looks above `root` for one)."""
-    env = {"GIT_CEILING_DIRECTORIES": str(Path(root).resolve().parent)}
+    root = Path(root).resolve()
+    if (root / ".git").is_symlink() or (root / ".git").is_file():
+        (root / ".git").unlink()  # a `.git` a patch wrote: never a repository git would use
+    elif (root / ".git").exists():
+        shutil.rmtree(root / ".git")
+    env = {"GIT_CEILING_DIRECTORIES": str(root.parent)}
     return git(root, "apply", *args, "-", stdin=patch, check=False, env=env)
 
 
@@ -171,37 +176,45 @@ def diff_trees(old: dict[str, str], new: dict[str, str]) -> str:
 
 
 def apply_patch(root: str | Path, patch: str, *, timeout: float = 60) -> tuple[bool, str]:
-    """Apply `patch` in repository `root` with swebench's command chain.
+    """Apply `patch` to the tree `root` with swebench's command chain.
 
-    Returns (applied, log). Between attempts the tree is reset to its commit, as the harness
-    does, so a failed `--reject` leaves nothing behind.
+    Returns (applied, log). The chain's `--3way` needs a repository: one is made of the tree
+    as it is, with its git dir *outside* `root` (GIT_DIR/GIT_WORK_TREE), so nothing a patch
+    writes into the tree (a `.git` of its own, hooks, config) is ever read by git here.
+    Between attempts the tree is reset to its commit, as the harness does.
     """
-    root = Path(root)
-    patch_file = root / ".git" / "agent-rl.patch"
-    patch_file.write_text(patch, encoding="utf-8")
-    log: list[str] = []
-    output = ""
-    for attempt, command in enumerate(GIT_APPLY_CMDS):
-        if attempt:
-            git(root, "checkout", "-q", "--", ".", check=False)
-            git(root, "clean", "-fdq", check=False)
-        argv = [*command.split(), str(patch_file)]
-        if argv[0] == "patch" and shutil.which("patch") is None:
-            log.append("patch: not installed")
-            continue
-        try:
-            done = subprocess.run(argv, cwd=root, text=True, capture_output=True,
-                                  env=git_env(), timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise InfraError(f"{argv[0]} failed to run: {exc}") from exc
-        output = (done.stdout + done.stderr).strip()
-        if done.returncode == 0:
-            return True, output
-        log.append(f"{command}: {output[-300:]}")
-    reverse = git(root, "apply", "--check", "--reverse", str(patch_file), check=False)
-    if reverse.returncode == 0:  # the harness counts an already-applied patch as applied
-        return True, "verified already applied"
-    return False, "\n".join(log)
+    root = Path(root).resolve()
+    with tempfile.TemporaryDirectory(prefix="agent-rl-swe-gitdir-") as gitdir:
+        env = {"GIT_DIR": gitdir, "GIT_WORK_TREE": str(root)}
+        shutil.rmtree(root / ".git", ignore_errors=True)
+        git(root, "init", "-q", "-b", "main", env=env)
+        git(root, "add", "-A", env=env)
+        git(root, "commit", "-q", "--no-gpg-sign", "--allow-empty", "-m", "base", env=env)
+        patch_file = Path(gitdir) / "agent-rl.patch"
+        patch_file.write_text(patch, encoding="utf-8")
+        log: list[str] = []
+        for attempt, command in enumerate(GIT_APPLY_CMDS):
+            if attempt:
+                git(root, "checkout", "-q", "--", ".", check=False, env=env)
+                git(root, "clean", "-fdq", check=False, env=env)
+            argv = [*command.split(), str(patch_file)]
+            if argv[0] == "patch" and shutil.which("patch") is None:
+                log.append("patch: not installed")
+                continue
+            try:
+                done = subprocess.run(argv, cwd=root, text=True, capture_output=True,
+                                      env={**git_env(), **env}, timeout=timeout)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise InfraError(f"{argv[0]} failed to run: {exc}") from exc
+            output = (done.stdout + done.stderr).strip()
+            if done.returncode == 0:
+                return True, output
+            log.append(f"{command}: {output[-300:]}")
+        reverse = git(root, "apply", "--check", "--reverse", str(patch_file), check=False,
+                      env=env)
+        if reverse.returncode == 0:  # the harness counts an already-applied patch as applied
+            return True, "verified already applied"
+        return False, "\n".join(log)
 
 
 def changed_paths(patch: str) -> list[str]:

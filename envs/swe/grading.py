@@ -111,9 +111,9 @@ def prepare_tree(instance: SWEInstance, patch: str, workdir: Path) -> tuple[bool
     first = gitops.plain_apply(workdir, patch, "--verbose")  # the harness's first command
     if first.returncode == 0:
         applied, apply_log = True, (first.stdout + first.stderr).strip()
-    else:  # the rest of the chain (--3way, --reject, patch) needs a repository
+    else:  # the rest of the chain (--3way, --reject, patch), from the base tree again
         shutil.rmtree(workdir)
-        gitops.init_repo(workdir, base)
+        gitops.write_tree(workdir, base)
         applied, apply_log = gitops.apply_patch(workdir, patch)
     if not applied:
         return False, apply_log, ""

@@ -147,3 +147,28 @@ def test_commit_sha_in_python_is_gits():
            "A": "1"}
     for files in [odd, *(read_repo(r) for r in list_repos())]:
         assert gitops.tree_commit(files) == gitops.git_tree_commit(files)
+
+
+def test_git_never_reads_a_git_dir_planted_in_the_tree(tmp_path):
+    """The harness chain and the plain applier run with their own git dir: a `.git` in the
+    tree (which `patch` could write) is never used, so its hooks and config never run."""
+    marker = tmp_path / "pwned"
+    lines = [f"line {i}\n" for i in range(12)]
+    files = {"a.py": "".join(lines)}
+    new = {"a.py": "".join(lines).replace("line 6\n", "line six\n")}
+    patch = gitops.diff_trees(files, new)
+    # context off by one line: git apply (and --3way, --reject) fail, GNU patch's fuzz applies
+    # it; between the attempts the harness chain checks the tree out again
+    fuzzy = patch.replace(" line 4\n", " line four\n")
+    for apply, source in ((lambda root: gitops.apply_patch(root, fuzzy), fuzzy),
+                          (lambda root: gitops.plain_apply(root, patch, "-v"), patch)):
+        root = tmp_path / f"tree{id(apply)}"
+        gitops.init_repo(root, files)
+        config = root / ".git" / "config"
+        config.write_text(config.read_text() + f"[core]\n\tfsmonitor = touch {marker}\n"
+                          f"\thooksPath = /nonexistent\n[filter \"x\"]\n\tclean = touch {marker}\n"
+                          f"\tsmudge = touch {marker}\n")
+        (root / ".gitattributes").write_text("* filter=x\n")
+        applied = apply(root)
+        assert source and (root / "a.py").read_text() == new["a.py"], applied
+        assert not marker.exists()
