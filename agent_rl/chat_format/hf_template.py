@@ -39,7 +39,6 @@ _END_MARKERS = (
     "<｜end▁of▁sentence｜>",
     "</s>",
 )
-_HERMES = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.DOTALL)
 _PLACEHOLDER_USER = {"role": "user", "content": "x"}
 
 
@@ -79,14 +78,65 @@ def _strings(obj: Any) -> Any:
             yield from _strings(v)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not standard JSON")
+
+
 def _loads_closing(body: str) -> Any:
-    """JSON of a hermes call, closing up to three braces a truncated output left open."""
+    """JSON of a hermes call, closing up to three braces a truncated output left open; None
+    when it is not (standard) JSON, too deep, or holds an absurd number."""
     for k in range(4):
         try:
-            return json.loads(body + "}" * k)
+            return json.loads(body + "}" * k, parse_constant=_no_constant)
         except json.JSONDecodeError:
             continue
+        except (ValueError, RecursionError):
+            return None
     return None
+
+
+_OPEN, _CLOSE = "<tool_call>", "</tool_call>"
+
+
+def _hermes_calls(text: str, errors: list[str]) -> tuple[str, list[dict[str, Any]]]:
+    """(content, calls) of hermes-style output. A call missing its end tag stops at the next
+    `<tool_call>`; each tag's next position is searched for once, so the scan is linear."""
+    calls: list[dict[str, Any]] = []
+    start = text.find(_OPEN)
+    content = text[:start]
+    close = -2
+    n = 0
+    while start >= 0:
+        n += 1
+        body_start = start + len(_OPEN)
+        if close != -1 and close < body_start:
+            close = text.find(_CLOSE, body_start)
+        nxt = text.find(_OPEN, body_start, close if close >= 0 else len(text))
+        if close < 0 or nxt >= 0:
+            errors.append(f"tool call {n} is not closed with {_CLOSE} (truncated output?)")
+            body = text[body_start : nxt if nxt >= 0 else len(text)]
+            start = nxt
+        else:
+            body = text[body_start:close]
+            start = text.find(_OPEN, close + len(_CLOSE))
+        body = body.strip()
+        obj = _loads_closing(body)
+        if obj is None:
+            errors.append(f"tool call {n}: not valid JSON: {body[:80]!r}")
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+            errors.append(f'tool call {n}: expected {{"name": ..., "arguments": {{...}}}}')
+            continue
+        args = obj.get("arguments", {})
+        args = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
+        calls.append(
+            {
+                "id": call_id(n - 1, obj["name"], args),
+                "type": "function",
+                "function": {"name": obj["name"], "arguments": args},
+            }
+        )
+    return content, calls
 
 
 class HFChatFormat(ChatFormat):
@@ -275,30 +325,7 @@ class HFChatFormat(ChatFormat):
             errors.append("the reasoning was not closed with </think> (truncated output?)")
         calls: list[dict[str, Any]] = []
         if self._hermes and "<tool_call>" in text:
-            content = text[: text.index("<tool_call>")]
-            for n, m in enumerate(_HERMES.finditer(text), 1):
-                body = m.group(1).strip()
-                if not m.group(0).endswith("</tool_call>"):
-                    errors.append(
-                        f"tool call {n} is not closed with </tool_call> (truncated output?)"
-                    )
-                obj = _loads_closing(body)
-                if obj is None:
-                    errors.append(f"tool call {n}: not valid JSON: {body[:80]!r}")
-                    continue
-                if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
-                    errors.append(f'tool call {n}: expected {{"name": ..., "arguments": {{...}}}}')
-                    continue
-                args = obj.get("arguments", {})
-                args = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
-                calls.append(
-                    {
-                        "id": call_id(n - 1, obj["name"], args),
-                        "type": "function",
-                        "function": {"name": obj["name"], "arguments": args},
-                    }
-                )
-            text = content
+            text, calls = _hermes_calls(text, errors)
         return {
             "role": "assistant",
             "content": text,

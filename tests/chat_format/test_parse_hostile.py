@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from agent_rl.chat_format import parse_v31
 from agent_rl.chat_format.parser import _parse_calls
 from agent_rl.chat_format.special_tokens import (
@@ -94,3 +96,41 @@ def test_huge_integer_and_deep_nesting_do_not_raise():
     assert out["tool_calls"] and out["parse_errors"]
     out = _one_call('{"x": ' + "[" * 100000 + "]" * 100000 + "}")
     assert out["tool_calls"] and out["parse_errors"]
+
+
+# ------------------------------------------------------------------ the hf format's parser
+@pytest.fixture(scope="module")
+def hermes_format():
+    from agent_rl.chat_format import build_tiny_tokenizer, get_chat_format
+
+    tok = build_tiny_tokenizer()
+    tok.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
+    tok.chat_template = (
+        "{% for m in messages %}<|im_start|>{{ m['content'] }}<tool_call><|im_end|>{% endfor %}"
+    )
+    return get_chat_format("hf", tokenizer=tok)
+
+
+CALL_F = '<tool_call>{"name": "f", "arguments": {"x": 1}}'
+
+
+def test_hf_unclosed_calls_stop_at_the_next_call(hermes_format):
+    text = "hi " + CALL_F + "</tool_call>" + CALL_F + CALL_F + "</tool_call>"
+    out = hermes_format.parse(text)
+    assert out["content"] == "hi "
+    assert [c["function"]["arguments"] for c in out["tool_calls"]] == ['{"x": 1}'] * 3
+    assert out["parse_errors"] == [
+        "tool call 2 is not closed with </tool_call> (truncated output?)"
+    ]
+    out = hermes_format.parse(CALL_F * 20000)
+    assert len(out["tool_calls"]) == 20000
+
+
+def test_hf_parser_never_raises_and_rejects_non_standard_json(hermes_format):
+    for body, words in (
+        ('{"name": "f", "arguments": {"x": NaN}}', "not valid JSON"),
+        ('{"name": "f", "arguments": {"x": ' + "9" * 5000 + "}}", "not valid JSON"),
+        ('{"name": "f", "arguments": ' + "[" * 100000 + "]" * 100000 + "}", "not valid JSON"),
+    ):
+        out = hermes_format.parse(f"<tool_call>{body}</tool_call>")
+        assert out["tool_calls"] == [] and words in out["parse_errors"][0], out["parse_errors"]
