@@ -59,7 +59,7 @@ BUILTIN_ENVS: dict[str, tuple[str, str]] = {
     ),
     "agent_rl/SWE-v0": ("agent_rl.envs.swe.env:SWEEnv", "Repository repair (SWE-bench format): shell, editor, search, submit"),
     "agent_rl/SearchSession-v0": ("agent_rl.envs.search.env:SearchSessionEnv", "Multi-turn search sessions: search/open tools, a simulated user, grounded answers"),
-    "agent_rl/ToolWorld-v0": ("agent_rl.envs.function_call.toolworld:ToolWorldEnv", "Stateful simulated services (files, calendar, bank) judged by final state, milestones and minefields"),
+    "agent_rl/ToolWorld-v0": ("agent_rl.envs.function_call.toolworld:ToolWorldEnv", "Stateful simulated services (files, calendar, bank, shop) judged by final state, milestones and minefields"),
     "agent_rl/FunctionCall-v0": ("agent_rl.envs.function_call.fc_env:FunctionCallEnv", "BFCL-shaped function calling on generated tasks, graded with BFCL's checker rules"),
 }
 

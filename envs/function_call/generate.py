@@ -547,6 +547,175 @@ def bank_over_limit(rng: random.Random, tid: str) -> dict[str, Any]:
     }
 
 
+# -------------------------------------------------------------------------------- shop
+PRODUCTS = (
+    "desk lamp",
+    "coffee mug",
+    "usb cable",
+    "notebook",
+    "backpack",
+    "water bottle",
+    "phone stand",
+    "headphones",
+    "mouse pad",
+    "plant pot",
+)
+CUSTOMERS = ("ana", "ben", "chloe", "dmitri", "eve", "femi")
+
+
+def _shop(rng: random.Random) -> dict[str, Any]:
+    names = rng.sample(PRODUCTS, 5)
+    products = {
+        f"SKU-{i + 1:03d}": {
+            "name": n,
+            "price": float(rng.randint(3, 80)),
+            "stock": rng.randint(0, 12),
+        }
+        for i, n in enumerate(names)
+    }
+    orders = []
+    for i in range(rng.randint(2, 5)):
+        sku = rng.choice(sorted(products))
+        qty = rng.randint(1, 3)
+        orders.append(
+            {
+                "id": 101 + i,
+                "customer": rng.choice(CUSTOMERS),
+                "sku": sku,
+                "quantity": qty,
+                "total": round(products[sku]["price"] * qty, 2),
+                "status": rng.choice(("placed", "shipped")),
+            }
+        )
+    return {"products": products, "orders": orders, "credit": {}}
+
+
+def shop_order(rng: random.Random, tid: str) -> dict[str, Any]:
+    state = _shop(rng)
+    in_stock = [k for k, v in sorted(state["products"].items()) if v["stock"] >= 2]
+    if not in_stock:
+        state["products"]["SKU-001"]["stock"] = 5
+        in_stock = ["SKU-001"]
+    sku = rng.choice(in_stock)
+    name = state["products"][sku]["name"]
+    qty = rng.randint(1, min(3, state["products"][sku]["stock"]))
+    who = rng.choice(CUSTOMERS)
+    return {
+        "id": tid,
+        "suite": "shop",
+        "prompt": f"Please order {qty} x {name} for {who}.",
+        "persona": f"{who}, a regular customer",
+        "goal": f"{qty} {name} ordered",
+        "initial_state": state,
+        "target": {
+            "milestones": [
+                {
+                    "id": "o",
+                    "tool": "place_order",
+                    "args": {"customer": who, "sku": sku, "quantity": qty},
+                }
+            ],
+            "minefields": [{"tool": "cancel_order"}, {"tool": "refund_order"}],
+        },
+        "solution": [
+            turn(
+                [
+                    [call("search_products", query=name)],
+                    [call("place_order", customer=who, sku=sku, quantity=qty)],
+                ],
+                f"Ordered {qty} x {name}.",
+            )
+        ],
+    }
+
+
+def shop_cancel_or_refund(rng: random.Random, tid: str) -> dict[str, Any]:
+    state = _shop(rng)
+    order = rng.choice(state["orders"])
+    oid, placed = order["id"], order["status"] == "placed"
+    action, other = ("cancel_order", "refund_order") if placed else ("refund_order", "cancel_order")
+    return {
+        "id": tid,
+        "suite": "shop",
+        "prompt": f"Order #{oid} was a mistake. Cancel it if it has not shipped yet; if it "
+        "has shipped, refund it to store credit.",
+        "persona": f"{order['customer']}, who ordered by mistake",
+        "goal": f"order #{oid} undone the right way",
+        "initial_state": state,
+        "target": {
+            "milestones": [{"id": "a", "tool": action, "args": {"order_id": oid}}],
+            "minefields": [{"tool": other}, {"tool": "place_order"}]
+            + [
+                {"tool": action, "args": {"order_id": o["id"]}}
+                for o in state["orders"]
+                if o["id"] != oid
+            ],
+        },
+        "solution": [
+            turn(
+                [[call("get_order", order_id=oid)], [call(action, order_id=oid)]],
+                "Cancelled it." if placed else "Refunded it to store credit.",
+            )
+        ],
+    }
+
+
+def shop_out_of_stock(rng: random.Random, tid: str) -> dict[str, Any]:
+    state = _shop(rng)
+    sku = rng.choice(sorted(state["products"]))
+    product = state["products"][sku]
+    want = product["stock"] + rng.randint(1, 4)
+    who = rng.choice(CUSTOMERS)
+    return {
+        "id": tid,
+        "suite": "shop",
+        "prompt": f"Order {want} x {product['name']} for {who}. If there are not enough in "
+        "stock, order nothing and tell me how many there are.",
+        "persona": f"{who}, buying for a team",
+        "goal": f"{want} {product['name']}, or the stock",
+        "initial_state": state,
+        "target": {
+            "minefields": [
+                {"tool": "place_order"},
+                {"tool": "cancel_order"},
+                {"tool": "refund_order"},
+            ],
+            "answer_contains": [str(product["stock"])],
+        },
+        "solution": [
+            turn(
+                [[call("search_products", query=product["name"])]],
+                f"Only {product['stock']} in stock, so I ordered nothing.",
+            )
+        ],
+    }
+
+
+def shop_status_then_cancel(rng: random.Random, tid: str) -> dict[str, Any]:
+    state = _shop(rng)
+    state["orders"][0]["status"] = "placed"
+    order = state["orders"][0]
+    oid = order["id"]
+    return {
+        "id": tid,
+        "suite": "shop",
+        "prompt": f"What is the status of order #{oid}?",
+        "user_turns": ["Please cancel it then."],
+        "persona": f"{order['customer']}, checking an order",
+        "goal": f"order #{oid} cancelled",
+        "initial_state": state,
+        "target": {
+            "milestones": [{"id": "c", "tool": "cancel_order", "args": {"order_id": oid}}],
+            "minefields": [{"tool": "refund_order"}, {"tool": "place_order"}],
+            "answer_contains": ["placed"],
+        },
+        "solution": [
+            turn([[call("get_order", order_id=oid)]], "It is placed, not shipped."),
+            turn([[call("cancel_order", order_id=oid)]], "Cancelled."),
+        ],
+    }
+
+
 GENERATORS: dict[str, Callable[[random.Random, str], dict[str, Any]]] = {
     "files-archive": files_archive,
     "files-cleanup": files_cleanup,
@@ -560,7 +729,15 @@ GENERATORS: dict[str, Callable[[random.Random, str], dict[str, Any]]] = {
     "bank-topup": bank_pay_with_topup,
     "bank-balance-split": bank_balance_then_split,
     "bank-over-limit": bank_over_limit,
+    "shop-order": shop_order,
+    "shop-cancel-or-refund": shop_cancel_or_refund,
+    "shop-out-of-stock": shop_out_of_stock,
+    "shop-status-cancel": shop_status_then_cancel,
 }
+
+
+ALLOW_ERRORS = ("bank-over-limit",)
+"""Generators whose reference solution makes a call the service refuses, on purpose."""
 
 
 def generate(per_kind: int = 28, base_seed: int = 0) -> list[dict[str, Any]]:
@@ -571,7 +748,7 @@ def generate(per_kind: int = 28, base_seed: int = 0) -> list[dict[str, Any]]:
             seed = base_seed + i
             raw = fn(random.Random(f"{kind}:{seed}"), f"{kind}-{seed:04d}")
             raw["source"] = f"generated:{kind}:{seed}"
-            out.append(finish(raw, allow_errors=kind == "bank-over-limit"))
+            out.append(finish(raw, allow_errors=kind in ALLOW_ERRORS))
     return out
 
 

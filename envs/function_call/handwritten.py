@@ -31,6 +31,40 @@ _BANK = {
     "transactions": [],
 }
 
+_SHOP = {
+    "products": {
+        "SKU-001": {"name": "desk lamp", "price": 25.0, "stock": 1},
+        "SKU-002": {"name": "coffee mug", "price": 8.5, "stock": 10},
+    },
+    "orders": [
+        {
+            "id": 101,
+            "customer": "ana",
+            "sku": "SKU-001",
+            "quantity": 1,
+            "total": 25.0,
+            "status": "placed",
+        },
+        {
+            "id": 102,
+            "customer": "ben",
+            "sku": "SKU-002",
+            "quantity": 2,
+            "total": 17.0,
+            "status": "shipped",
+        },
+        {
+            "id": 103,
+            "customer": "ana",
+            "sku": "SKU-002",
+            "quantity": 1,
+            "total": 8.5,
+            "status": "shipped",
+        },
+    ],
+    "credit": {"ben": 5.0},
+}
+
 HANDWRITTEN: list[dict[str, Any]] = [
     {
         "id": "hw-files-restore-backup",
@@ -298,6 +332,72 @@ HANDWRITTEN: list[dict[str, Any]] = [
                     [call("transfer", source="checking", target="alice", amount=10.0)],
                 ],
                 "Sent alice 10.00.",
+            )
+        ],
+    },
+    {
+        "id": "hw-shop-cancel-unshipped",
+        "suite": "shop",
+        "prompt": "Ana has two orders. Cancel the one that has not shipped; leave the other alone.",
+        "initial_state": _SHOP,
+        "target": {
+            "milestones": [{"id": "c", "tool": "cancel_order", "args": {"order_id": 101}}],
+            "minefields": [{"tool": "refund_order"}, {"tool": "place_order"}],
+        },
+        "solution": [
+            turn(
+                [[call("list_orders", customer="ana")], [call("cancel_order", order_id=101)]],
+                "Cancelled order #101.",
+            )
+        ],
+    },
+    {
+        "id": "hw-shop-swap-quantity",
+        "suite": "shop",
+        "prompt": "Ana wants 2 desk lamps instead of 1: cancel order #101 and order 2 desk lamps "
+        "for her (the cancelled lamp goes back into stock first).",
+        "initial_state": _SHOP,
+        "target": {
+            "milestones": [
+                {"id": "c", "tool": "cancel_order", "args": {"order_id": 101}},
+                {
+                    "id": "o",
+                    "tool": "place_order",
+                    "args": {"customer": "ana", "sku": "SKU-001", "quantity": 2},
+                    "after": ["c"],
+                },
+            ],
+            "minefields": [{"tool": "refund_order"}],
+        },
+        "solution": [
+            turn(
+                [
+                    [call("cancel_order", order_id=101)],
+                    [call("search_products", query="desk lamp")],
+                    [call("place_order", customer="ana", sku="SKU-001", quantity=2)],
+                ],
+                "Cancelled #101 and ordered 2 desk lamps.",
+            )
+        ],
+    },
+    {
+        "id": "hw-shop-refund-credit",
+        "suite": "shop",
+        "prompt": "Refund Ben's shipped order #102 and tell me his store credit afterwards.",
+        "initial_state": _SHOP,
+        "target": {
+            "milestones": [{"id": "r", "tool": "refund_order", "args": {"order_id": 102}}],
+            "minefields": [
+                {"tool": "cancel_order"},
+                {"tool": "place_order"},
+                {"tool": "refund_order", "args": {"order_id": 103}},
+            ],
+            "answer_contains": ["22"],
+        },
+        "solution": [
+            turn(
+                [[call("refund_order", order_id=102)], [call("get_credit", customer="ben")]],
+                "Refunded; Ben now has 22.00 in store credit.",
             )
         ],
     },

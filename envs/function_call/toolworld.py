@@ -1,6 +1,6 @@
 """`agent_rl/ToolWorld-v0`: tasks over stateful simulated services, judged by what happened.
 
-Each task names a suite (`files`, `calendar`, `bank`: `services/`), an initial state, the
+Each task names a suite (`files`, `calendar`, `bank`, `shop`: `services/`), an initial state, the
 user's request and, for multi-turn tasks, follow-up user turns. The service's methods are the
 tools; every call goes through `agent_rl.tools.ToolSet` (JSON-schema validation before the
 call). State persists across the steps of an episode and is reloaded at every reset.
@@ -49,7 +49,7 @@ INVALID_KINDS = ("unknown_tool", "invalid_json", "invalid_arguments")
 
 
 class ToolWorldEnv(AgentEnv):
-    """Stateful simulated services (files, calendar, bank), judged by state and events.
+    """Stateful simulated services (files, calendar, bank, shop), judged by state and events.
 
     Args:
         split: "train", "test" or "all" (hashed by task id, 20% test).
@@ -60,7 +60,10 @@ class ToolWorldEnv(AgentEnv):
         max_turns: assistant messages per episode before truncation.
     """
 
-    description = "Stateful simulated services (files, calendar, bank) judged by final state, milestones and minefields"
+    description = (
+        "Stateful simulated services (files, calendar, bank, shop) judged by final state, "
+        "milestones and minefields"
+    )
     train_settings: ClassVar[dict[str, Any]] = {"max_tokens": 512, "max_turns": 12}
 
     def __init__(

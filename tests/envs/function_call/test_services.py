@@ -50,3 +50,37 @@ def test_tools_validate_schemas_from_type_hints() -> None:
         }
     )
     assert bad.error == "invalid_arguments" and "'sun' is not one of" in bad.content
+
+
+def test_shop_cancels_placed_and_refunds_shipped() -> None:
+    from agent_rl.envs.function_call.services import Shop
+
+    shop = Shop(
+        {
+            "products": {"S1": {"name": "Desk Lamp", "price": 10.0, "stock": 2}},
+            "orders": [
+                {
+                    "id": 101,
+                    "customer": "ana",
+                    "sku": "S1",
+                    "quantity": 1,
+                    "total": 10.0,
+                    "status": "shipped",
+                }
+            ],
+        }
+    )
+    assert [p["sku"] for p in shop.search_products("lamp")] == ["S1"]
+    with pytest.raises(ServiceError, match="only 2 of 'Desk Lamp' in stock"):
+        shop.place_order("ben", "S1", 3)
+    order = shop.place_order("ben", "S1", 2)
+    with pytest.raises(ServiceError, match="only shipped orders can be refunded"):
+        shop.refund_order(order["id"])
+    shop.cancel_order(order["id"])
+    shop.refund_order(101)
+    assert shop.comparable_state() == {
+        "stock:S1": 2,
+        "order:101": "refunded",
+        "order:102": "cancelled",
+        "credit:ana": 10.0,
+    }

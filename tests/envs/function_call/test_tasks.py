@@ -18,7 +18,7 @@ def test_shipped_tasks_are_many_valid_and_split() -> None:
     tasks = shipped_tasks()
     assert len(tasks) >= 300
     suites = {t.metadata["suite"] for t in tasks}
-    assert suites == {"files", "calendar", "bank"}
+    assert suites == {"files", "calendar", "bank", "shop"}
     assert sum(t.metadata["source"] == "handwritten" for t in tasks) >= 12
     assert sum(bool(t.metadata.get("user_turns")) for t in tasks) >= 50  # multi-turn ones
     train, test = split_tasks(tasks, "train"), split_tasks(tasks, "test")
@@ -40,7 +40,7 @@ def _good() -> dict:
     ("mutate", "key", "message"),
     [
         (lambda r: r.pop("prompt"), None, "'prompt' is a required property"),
-        (lambda r: r.update(suite="shop"), "suite", "'shop' is not one of"),
+        (lambda r: r.update(suite="zoo"), "suite", "'zoo' is not one of"),
         (
             lambda r: r["target"]["milestones"][0].update(after=["later"]),
             "target.milestones.0.after",
