@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from agent_rl.envs.swe.grading import APPLY_PATCH_FAIL, Verdict
 from agent_rl.envs.swe.instance import SWEInstance
 
 _cwd_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -51,13 +53,20 @@ def run_swebench(instances: list[SWEInstance], predictions: dict[str, dict[str, 
     preds_path = out / "swebench_predictions.jsonl"
     preds_path.write_text("".join(json.dumps(predictions[i.instance_id]) + "\n"
                                   for i in instances), encoding="utf-8")
+    report_path = None
     with _working_dir(out):
-        report_path = run_evaluation.main(
-            dataset_name=str(dataset), split="test", instance_ids=None,
-            predictions_path=str(preds_path), max_workers=workers, open_file_limit=4096,
-            run_id=run_id, timeout=timeout, rewrite_reports=False, modal=False,
-            report_dir=str(out),
-        )
+        try:
+            report_path = run_evaluation.main(
+                dataset_name=str(dataset), split="test", instance_ids=None,
+                predictions_path=str(preds_path), max_workers=workers, open_file_limit=4096,
+                run_id=run_id, timeout=timeout, rewrite_reports=False, modal=False,
+                report_dir=str(out),
+            )
+        except Exception as exc:
+            # The run report lists every container of the engine and dies when one vanishes
+            # meanwhile (another process's); each instance's own report.json is already
+            # written, so the verdicts below stand, and an instance without one is flagged.
+            log.warning("swebench's run_evaluation failed after grading: %r", exc)
     verdicts = {i.instance_id: read_verdict(out, run_id, i, predictions[i.instance_id])
                 for i in instances}
     return verdicts, (out / report_path if report_path is not None else None)
