@@ -223,6 +223,10 @@ def _grade_docker(instances: list[SWEInstance], chosen: dict[str, dict[str, Any]
             ready.append(instance)
     if not ready:
         return
-    verdicts, report = run_swebench(ready, chosen, out, workers=workers, timeout=timeout)
+    import os
+
+    run_id = f"agent-rl-{os.getpid()}-{int(time.time())}"  # container names unique per run
+    verdicts, report = run_swebench(ready, chosen, out, run_id=run_id, workers=workers,
+                                    timeout=timeout)
     result.verdicts.update(verdicts)
     result.swebench_report = str(report) if report else None
