@@ -20,6 +20,12 @@ def engine():
     reason = docker_ready()
     if reason:
         pytest.skip(reason)
+    from agent_rl.envs.swe.images import ensure_env_image
+
+    try:  # the SWE environment image: the base image + git and patch from Debian
+        ensure_env_image()
+    except Exception as exc:
+        pytest.skip(f"the SWE environment image cannot be built here: {exc}")
 
 
 def _perturbed(instance, kind: str) -> str:
