@@ -4,7 +4,7 @@
     agent-rl train --backend verl --env agent_rl/Math-v0 --algo dapo --dry-run --out runs/m
     bash runs/m/run.sh --cfg job          # verl's composed config, no Ray
 
-verl itself is imported only by the launched run (and by `--check`).
+verl itself is imported only by the launched run.
 """
 
 from __future__ import annotations
@@ -65,7 +65,6 @@ def train_verl(
     ray_address: str | None = None,
     mode: str = "sync",
     reward_model: str | None = None,
-    check: bool = False,
 ) -> int:
     """`agent-rl train --backend verl`: write the run folder, print the command, maybe launch.
 
@@ -105,11 +104,6 @@ def train_verl(
         f"and {prepared.script}",
         err=True,
     )
-    if check:
-        from agent_rl.train.verl.check import check_config
-
-        check_config(mode, prepared.command[3:])
-        typer.echo("verl composed and validated the config", err=True)
     typer.echo(prepared.command_line)
     if dry_run:
         return 0
