@@ -97,6 +97,21 @@ def test_image_that_cannot_build_is_reported(held_out, tmp_path):
     assert built[broken.instance_id] and "base_commit" in built[broken.instance_id]
 
 
+def test_eval_reports_an_image_that_cannot_build_and_goes_on(held_out, tmp_path):
+    good = held_out[0].to_dict()
+    broken = {**held_out[1].to_dict(), "instance_id": "agent-rl__broken-2",
+              "image": "sweb.eval.x86_64.agent-rl__broken-2:latest",
+              "environment": {"kind": "no_such_environment"}}
+    dataset = tmp_path / "d.jsonl"
+    dataset.write_text(json.dumps(good) + "\n" + json.dumps(broken) + "\n")
+    result = evaluate(dataset, policy="oracle", backend="docker", out_dir=tmp_path / "r")
+    assert result.verdicts[good["instance_id"]].resolved
+    bad = result.verdicts["agent-rl__broken-2"]
+    assert bad.status == "infra_error" and "no_such_environment" in bad.infra_error
+    assert result.to_dict()["resolved_rate"] == 1.0  # infra failures are not scored 0
+    assert "agent-rl__broken-2" in (tmp_path / "r" / "summary.md").read_text()
+
+
 def test_docker_shell_episode():
     from agent_rl.envs.swe.env import SWEEnv
     from agent_rl.envs.swe.images import ensure_env_image
