@@ -13,6 +13,7 @@ import json
 import os
 import re
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,13 +197,30 @@ def iter_raw(path: str | Path) -> Iterator[tuple[int, Any]]:
     p = Path(path)
     if not p.exists():
         raise DataError("no such file", path=str(p))
-    if p.suffix == ".parquet":
-        yield from _iter_parquet(p)
-        return
-    if _first_char(p) == "[":
-        yield from _iter_json_array(p)
-    else:
-        yield from _iter_jsonl(p)
+    line = 0
+    try:
+        if p.suffix == ".parquet":
+            inner = _iter_parquet(p)
+        elif _first_char(p) == "[":
+            inner = _iter_json_array(p)
+        else:
+            inner = _iter_jsonl(p)
+        for line, value in inner:
+            yield line, value
+    except DataError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:  # not gzip, truncated gzip, unreadable
+        raise DataError(_unreadable(p, exc, line), path=str(p)) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("pyarrow"):  # not parquet, corrupt footer or pages
+            raise DataError(_unreadable(p, exc, line), path=str(p)) from None
+        raise
+
+
+def _unreadable(path: Path, exc: BaseException, line: int) -> str:
+    after = f" after record {line}" if line else ""
+    what = {".gz": "gzip ", ".parquet": "parquet "}.get(path.suffix, "")
+    return f"cannot read this {what}file{after}: {type(exc).__name__}: {exc}"
 
 
 # --------------------------------------------------------------------------------- writing

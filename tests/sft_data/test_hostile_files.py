@@ -261,3 +261,23 @@ def test_outputs_get_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_fake_gzip_and_parquet_inputs_are_one_clear_error(tmp_path):
+    import gzip
+
+    from agent_rl.errors import DataError
+
+    fake_gz = tmp_path / "fake.jsonl.gz"
+    fake_gz.write_text("not gzip")
+    fake_pq = tmp_path / "fake.parquet"
+    fake_pq.write_text("not parquet")
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(("\n".join(openai_line(i) for i in range(200))).encode())[:300])
+    for src, words in ((fake_gz, "gzip"), (fake_pq, "parquet"), (cut, "gzip")):
+        out = tmp_path / "out.jsonl"
+        with pytest.raises(DataError, match=f"cannot read this {words} file"):
+            convert_files([src], "openai", out=out)
+        assert not out.exists()
+    res = CliRunner().invoke(app, ["convert", str(fake_pq), "--out", str(tmp_path / "o.jsonl")])
+    assert res.exit_code != 0
