@@ -44,3 +44,15 @@ def test_non_objects_pass_when_asked_and_missing_files_are_named(tmp_path):
     assert list(iter_jsonl(f, objects=False)) == [(1, [1, 2])]
     with pytest.raises(DataError, match="does not exist"):
         list(iter_jsonl(tmp_path / "missing.jsonl"))
+
+
+def test_non_utf8_and_deeply_nested_lines_name_their_line(tmp_path):
+    f = tmp_path / "bad.jsonl"
+    for line2, message in (
+        (b'{"a": "\xff"}', "not UTF-8"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "unreadable JSON"),
+    ):
+        f.write_bytes(b'{"a": 1}\n' + line2 + b"\n")
+        with pytest.raises(DataError, match=message) as e:
+            list(iter_jsonl(f))
+        assert e.value.line == 2 and "bad.jsonl" in str(e.value)
