@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import time
 from collections.abc import Sequence
@@ -110,6 +111,11 @@ def main() -> None:
         f"episodes/s (mean reward {con_r:.3f})"
     )
     ratio = seq_s / con_s
+    load = os.getloadavg()[0]
+    print(
+        f"machine load average {load:.1f} on {os.cpu_count()} CPUs (the concurrent run is "
+        "CPU-bound: mostly the chat format tokenizing prompts)"
+    )
     print(
         f"throughput ratio concurrent/sequential: {ratio:.1f}x (goal >= 20x): "
         f"{'PASS' if ratio >= 20 else 'BELOW GOAL'}"
