@@ -175,3 +175,20 @@ def test_tool_instruction_markers_are_special_but_tool_descriptions_are_text(fmt
     instruction = fmt.tokenizer.encode(tools_system_prompt([plain]), add_special_tokens=False)
     assert want.input_ids[1 : 1 + len(instruction)] == instruction
     assert fmt.tokenizer.convert_tokens_to_ids(TOOL_CALLS_BEGIN) in instruction
+
+
+def test_trie_pattern_matches_like_a_longest_first_alternation():
+    import random
+    import re
+
+    from agent_rl.chat_format.text_ids import trie_pattern
+
+    rng = random.Random(0)
+    words = sorted(
+        {"".join(rng.choice("<ab>") for _ in range(rng.randint(2, 5))) for _ in range(40)}
+    )
+    naive = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
+    trie = re.compile(trie_pattern(words))
+    for _ in range(500):
+        text = "".join(rng.choice("<ab>x") for _ in range(rng.randint(0, 30)))
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in naive.finditer(text)]
