@@ -264,10 +264,10 @@ def record_to_row(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": record["id"],
         "messages": record["messages"],
-        "tools": json.dumps(record.get("tools", []), ensure_ascii=False),
+        "tools": json.dumps(record.get("tools", []), ensure_ascii=False, allow_nan=False),
         "enable_thinking": bool(record.get("meta", {}).get("thinking", False)),
-        "source": json.dumps(record.get("source", {}), ensure_ascii=False),
-        "meta": json.dumps(record.get("meta", {}), ensure_ascii=False),
+        "source": json.dumps(record.get("source", {}), ensure_ascii=False, allow_nan=False),
+        "meta": json.dumps(record.get("meta", {}), ensure_ascii=False, allow_nan=False),
     }
 
 

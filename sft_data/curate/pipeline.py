@@ -173,6 +173,7 @@ def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | No
     from agent_rl.sft_data.convert import iter_file
     from agent_rl.sft_data.encode import make_encoder
     from agent_rl.sft_data.io import JsonlWriter, check_outputs, open_writer
+    from agent_rl.sft_data.report import rejection_for
 
     # Nothing is written over an input, and outputs appear only when the run completes.
     check_outputs(
@@ -216,16 +217,22 @@ def run_pipeline(config: dict[str, Any], on_progress: Callable[[int], None] | No
     try:
         for n, rec in enumerate(run_passes(source(), passes), 1):
             final.n_in += 1
+            sample = None
             if encoder is not None and tok_writer is not None:
                 try:
-                    tok_writer.write(encoder(rec))
+                    sample = encoder(rec)
                 except Exception as exc:  # the chat format names the bad message
                     final.rejected["encode_error"] += 1
-                    from agent_rl.sft_data.report import rejection_for
-
                     on_reject(rejection_for(rec, "encode_error", str(exc)[:300], "tokenize"))
                     continue
-            writer.write(rec)
+            try:
+                writer.write(rec)
+            except (ValueError, RecursionError) as exc:  # NaN in meta, absurd nesting
+                final.rejected["unwritable_record"] += 1
+                on_reject(rejection_for(rec, "unwritable_record", f"{type(exc).__name__}: {exc}"[:300], "write"))
+                continue
+            if sample is not None and tok_writer is not None:
+                tok_writer.write(sample)
             final.n_out += 1
             if on_progress is not None and n % 10000 == 0:
                 on_progress(n)

@@ -281,3 +281,39 @@ def test_fake_gzip_and_parquet_inputs_are_one_clear_error(tmp_path):
         assert not out.exists()
     res = CliRunner().invoke(app, ["convert", str(fake_pq), "--out", str(tmp_path / "o.jsonl")])
     assert res.exit_code != 0
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_nan_in_a_record_is_rejected_not_written(tmp_path, suffix):
+    src = tmp_path / "in.jsonl"
+    bad = json.loads(openai_line(0))
+    bad["meta"] = {"score": float("nan")}
+    src.write_text(json.dumps(bad) + "\n" + openai_line(1) + "\n")  # json.dumps writes NaN
+    out = tmp_path / f"out{suffix}"
+    summary = convert_files([src], "openai", out=out)
+    assert (summary.total.n_out, dict(summary.total.rejected)) == (1, {"unwritable_record": 1})
+    if suffix == ".jsonl":
+        assert "NaN" not in out.read_text()
+
+
+def test_pipeline_rejects_an_unwritable_record_and_finishes(tmp_path):
+    from agent_rl.sft_data.curate.pipeline import parse_config, run_pipeline
+
+    bad = json.loads(openai_line(0))
+    bad["meta"] = {"score": float("inf")}
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(bad) + "\n" + openai_line(1) + "\n")
+    out, tok = tmp_path / "out.jsonl", tmp_path / "tok.jsonl"
+    cfg = parse_config(
+        {
+            "inputs": [str(src)],
+            "from": "openai",
+            "output": str(out),
+            "tokenized": str(tok),
+            "passes": [],
+        }
+    )
+    counts = run_pipeline(cfg)
+    assert all(c.reconciles() for c in counts)
+    assert dict(counts[-1].rejected) == {"unwritable_record": 1}
+    assert len(out.read_text().splitlines()) == len(tok.read_text().splitlines()) == 1
