@@ -39,6 +39,7 @@ from agent_rl.envs.core.source import (
     disjoint_from,
     in_test_split,
     shared_tasks,
+    split_key,
     split_tasks,
 )
 from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace
@@ -98,6 +99,7 @@ __all__ = [
     "disjoint_from",
     "in_test_split",
     "shared_tasks",
+    "split_key",
     "split_tasks",
     "ENTRY_POINT_GROUP",
     "AgentEnv",

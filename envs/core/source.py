@@ -6,9 +6,11 @@ loads a source once per process under a key that says what produced it (file, si
 split) and hands every env the same frozen tasks.
 
 Splits. Every env takes `split`: `"train"`, `"test"` (held out) or `"all"`. File and fixed
-sources split by a hash of the task id (`split_tasks`), so a task's split never depends on
-the order or size of the file and train and test never share a task. Generators produce the
-held-out split from another seed and drop anything that also appears in the train split
+sources split by a hash of what the task *asks* (`split_key`: its prompt), so a task's split
+never depends on the order or size of the file, and two tasks that pose the same problem
+under different ids (generated duplicates, two bugs behind one failing test, sessions that
+open with the same question) always land on the same side. Generators produce the held-out
+split from another seed and drop anything that also appears in the train split
 (`disjoint_from`).
 """
 
@@ -66,19 +68,25 @@ def clear_shared_tasks() -> None:
         _locks.clear()
 
 
-def in_test_split(task_id: str, test_fraction: float = DEFAULT_TEST_FRACTION) -> bool:
-    """Whether `task_id` is held out: a stable hash of the id, independent of any file order."""
-    digest = hashlib.sha256(task_id.encode("utf-8")).digest()
+def split_key(task: Task) -> str:
+    """What decides a task's split: the problem it poses (its prompt), not its id."""
+    return task.prompt
+
+
+def in_test_split(key: str, test_fraction: float = DEFAULT_TEST_FRACTION) -> bool:
+    """Whether `key` (a `split_key`) is held out: a stable hash, independent of file order."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < test_fraction
 
 
 def split_tasks(
     tasks: Iterable[Task], split: str, test_fraction: float = DEFAULT_TEST_FRACTION
 ) -> list[Task]:
-    """The tasks of `split` ("train", "test" or "all") by `in_test_split` of their ids.
+    """The tasks of `split` ("train", "test" or "all") by `in_test_split` of their `split_key`.
 
-    A source of two or more tasks whose hash put none into the test split holds out the one
-    with the smallest hash, so "test" is never empty where a held-out task can exist.
+    A source of two or more distinct problems whose hash put none into the test split holds
+    out the one with the smallest hash, so "test" is never empty where a held-out task can
+    exist.
     """
     check_split(split)
     tasks = list(tasks)
@@ -86,10 +94,11 @@ def split_tasks(
         return tasks
     if not 0.0 < test_fraction < 1.0:
         raise ConfigError(f"test_fraction must be in (0, 1), got {test_fraction}")
-    test_ids = {t.id for t in tasks if in_test_split(t.id, test_fraction)}
-    if not test_ids and len(tasks) >= 2:
-        test_ids = {min(tasks, key=lambda t: hashlib.sha256(t.id.encode()).digest()).id}
-    chosen = [t for t in tasks if (t.id in test_ids) == (split == "test")]
+    keys = {split_key(t) for t in tasks}
+    held_out = {k for k in keys if in_test_split(k, test_fraction)}
+    if not held_out and len(keys) >= 2:
+        held_out = {min(keys, key=lambda k: hashlib.sha256(k.encode()).digest())}
+    chosen = [t for t in tasks if (split_key(t) in held_out) == (split == "test")]
     if not chosen:
         raise DataError(f"the {split!r} split of this source is empty ({len(tasks)} tasks)")
     return chosen
