@@ -84,3 +84,35 @@ def test_weight_0_everywhere_trains_nothing_and_ends_at_eos():
     enc = cf.encode(msgs)
     assert sum(enc.loss_mask) == 0
     assert cf.decode(enc.input_ids).endswith(EOS)
+
+
+def test_train_sft_cli_with_source_conversations_never_trains_a_weight_0_turn(
+    tmp_path, monkeypatch
+):
+    """The real `agent-rl train sft --source conversations` path, with a spy on what it loads."""
+    from typer.testing import CliRunner
+
+    import agent_rl.train.sft as sft_module
+    from agent_rl.cli.train import app
+
+    seen = []
+    real = sft_module.load_examples
+
+    def spy(source, files, chat_format):
+        examples = real(source, files, chat_format)
+        seen.append((source, chat_format, examples))
+        return examples
+
+    monkeypatch.setattr(sft_module, "load_examples", spy)
+    data = tmp_path / "conv.jsonl"
+    data.write_text(json.dumps({"messages": MESSAGES}) + "\n")
+    out = tmp_path / "run"
+    args = ["sft", "--data", str(data), "--source", "conversations", "--steps", "1"]
+    args += ["--out", str(out), "--set", "sft.batch_size=1", "--set", "tensorboard=false"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    ((source, cf, examples),) = seen
+    assert source == "conversations"
+    (ex,) = examples
+    text = trained_text(cf, ex.input_ids, ex.loss_mask)
+    assert "DO NOT TRAIN" not in text and "train me" in text
