@@ -5,9 +5,11 @@
 """
 
 from agent_rl.chat_format.base import ChatFormat, Encoded, PrefixError
+from agent_rl.chat_format.conversation import encode_record, record_thinking
 from agent_rl.chat_format.deepseek_v31 import DeepSeekV31Format
 from agent_rl.chat_format.parser import parse_v31
 from agent_rl.chat_format.registry import FORMATS, get_chat_format
+from agent_rl.chat_format.text_ids import TextEncoder
 from agent_rl.chat_format.tokenizer import (
     build_tiny_tokenizer,
     cache_root,
@@ -22,11 +24,14 @@ __all__ = [
     "DeepSeekV31Format",
     "Encoded",
     "PrefixError",
+    "TextEncoder",
     "build_tiny_tokenizer",
     "cache_root",
+    "encode_record",
     "get_chat_format",
     "load_tokenizer",
     "parse_v31",
+    "record_thinking",
     "tiny_tokenizer_path",
     "tools_system_prompt",
 ]
