@@ -3,7 +3,8 @@
 Any transformers model directory works (`AutoModel` + `AutoTokenizer`): texts are embedded by
 mean pooling the last hidden states over non-padding tokens, L2-normalised, and ranked by
 inner product (cosine). Document embeddings are computed once per (corpus, model) and kept in
-memory; the tests use the tiny model `agent_rl.models` builds locally. Nothing is downloaded.
+memory, shared by every retriever of the process (an env per episode does not re-embed). The
+tests use the tiny model `agent_rl.models` builds locally. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from agent_rl.envs.search.corpus import Corpus
 from agent_rl.envs.search.retriever import Hit, Retriever
 
 from agent_rl.errors import ConfigError
+
+_SHARED: dict[tuple[str, str, int], tuple[Any, Any, threading.Lock, Any]] = {}
+_GUARD = threading.Lock()
 
 
 class DenseRetriever(Retriever):
@@ -39,19 +44,30 @@ class DenseRetriever(Retriever):
                 f"{path} is not a local model directory (no config.json)", key="retriever"
             )
         import torch
-        from transformers import AutoModel, AutoTokenizer
 
         self.corpus = corpus
         self.max_length = max_length
         self._torch = torch
+        key = (str(path.resolve()), corpus.fingerprint, max_length)
+        with _GUARD:  # one model and one embedded corpus per process, shared by every env
+            shared = _SHARED.get(key)
+            if shared is None:
+                shared = self._load(path, batch_size)
+                _SHARED[key] = shared
+        self._tokenizer, self._model, self._lock, self._matrix = shared
+
+    def _load(self, path: Path, batch_size: int) -> tuple[Any, Any, threading.Lock, Any]:
+        from transformers import AutoModel, AutoTokenizer
+
         self._tokenizer = AutoTokenizer.from_pretrained(str(path))
         if self._tokenizer.pad_token is None:
             self._tokenizer.pad_token = self._tokenizer.eos_token or self._tokenizer.unk_token
         self._model = AutoModel.from_pretrained(str(path)).eval()
         self._lock = threading.Lock()
-        texts = [f"{d.title}\n{d.text}" for d in corpus]
+        texts = [f"{d.title}\n{d.text}" for d in self.corpus]
         chunks = [self._embed(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-        self._matrix = torch.cat(chunks) if chunks else torch.zeros(0, 1)
+        matrix = self._torch.cat(chunks) if chunks else self._torch.zeros(0, 1)
+        return self._tokenizer, self._model, self._lock, matrix
 
     def _embed(self, texts: list[str]):
         torch = self._torch

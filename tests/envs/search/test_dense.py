@@ -36,3 +36,10 @@ def test_a_documents_own_text_finds_it_first(model_dir: Path, mini_corpus: Path)
 def test_not_a_model_directory_is_a_config_error(tmp_path: Path, mini_corpus: Path) -> None:
     with pytest.raises(ConfigError, match="not a local model directory"):
         make_retriever(f"dense:{tmp_path}", load_corpus(mini_corpus))
+
+
+def test_envs_share_one_embedded_corpus(model_dir: Path, mini_corpus: Path) -> None:
+    corpus = load_corpus(mini_corpus)
+    a = DenseRetriever(corpus, model_dir)
+    b = DenseRetriever(corpus, model_dir)
+    assert a._matrix is b._matrix and a._model is b._model
