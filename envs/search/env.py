@@ -101,7 +101,7 @@ class SearchSessionEnv(AgentEnv):
     train_settings: ClassVar[dict[str, Any]] = {
         "max_turns": 24,
         "max_tokens": 256,
-        "max_total_tokens": 6144,
+        "max_total_tokens": 4096,
         "step_timeout": 120,
     }
 
