@@ -212,3 +212,31 @@ def test_splits_are_disjoint_and_registered() -> None:
     test = {t.id for t in envs.make("agent_rl/SearchSession-v0", split="test").tasks}
     assert train and test and not train & test
     assert len(train) + len(test) == len(SearchSessionEnv(split="all").tasks)
+
+
+def test_chinese_sessions_accept_chinese_answers() -> None:
+    env = SearchSessionEnv(split="all")
+    task = next(
+        t
+        for t in env.tasks
+        if t.metadata["lang"] == "zh"
+        and any("化学家" in turn["answers"] for turn in t.target.turns)
+    )
+    env.reset(options={"task": task})
+    turns = env.session.turns
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in turns[0].user)  # asked in Chinese
+    total = 0.0
+    for _ in range(env.max_turns):
+        action = env.reference_action()
+        turn = turns[env.turn_index]
+        if not action.get("tool_calls") and turn.answers and turn.tag != "underspecified":
+            answer = next(
+                (a for a in turn.answers if any("\u4e00" <= c <= "\u9fff" for c in a)),
+                turn.answers[0],
+            )
+            action = {"role": "assistant", "content": f"答案：{answer}。"}
+        _, reward, term, trunc, info = env.step(action)
+        total += reward
+        if term or trunc:
+            break
+    assert term and total == 1.0, info["session"]
