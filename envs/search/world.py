@@ -7,8 +7,8 @@ relations (an event -> its organiser -> the founder -> the founder's birthplace 
 questions refer back to earlier answers ("where was she born?"); some turns ask what no
 document states (the right answer is to abstain) and some are ambiguous between two people who
 share a surname (the right move is a clarifying question, after which the user says whom they
-mean). A quarter of the sessions are asked in Chinese (the answers are the same names, years
-and numbers; occupations and ages carry Chinese aliases).
+mean). Each session is asked in Chinese with probability 0.25 (46 of the 240 shipped); the
+answers are the same names, years and numbers, and occupations and ages carry Chinese aliases.
 
 `python -m agent_rl.envs.search.world --out DIR` writes `corpus.jsonl` and `sessions.jsonl`;
 the files shipped in `envs/search/data/` are exactly its output for the default seed (a test
