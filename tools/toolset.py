@@ -24,6 +24,7 @@ from typing import Any
 from agent_rl.tools.result import DEFAULT_MAX_OUTPUT_CHARS, ToolResult, truncate_text
 from agent_rl.tools.tool import Tool, tool
 
+from agent_rl.aio import run_sync
 from agent_rl.errors import AgentRLError, ConfigError
 
 
@@ -371,7 +372,7 @@ class ToolSet:
         if isinstance(prep, ToolResult):
             return prep
         if prep.tool.is_async:
-            return _run_coroutine_sync(self.acall(tool_call))
+            return run_sync(self.acall(tool_call))
         timeout = self._timeout_of(prep.tool)
         start = time.perf_counter()
         if timeout is None:
@@ -435,22 +436,3 @@ def _start_in_thread(fn: Callable[..., Any], kwargs: dict[str, Any], name: str) 
     return future
 
 
-def _run_coroutine_sync(coro: Any) -> Any:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]

@@ -79,3 +79,39 @@ def test_a_policy_plays_the_user_from_the_goal(chat_format: Any) -> None:
     assert any(
         m["role"] == "user" and m["content"].startswith("Answer:") for m in policy.prompts[-1]
     )
+
+
+class Leaker(Paraphraser):
+    """A user model that blurts out the gold answer of the turn (a known failure of peers)."""
+
+    def __init__(self, chat_format: Any, env: SearchSessionEnv) -> None:
+        super().__init__(chat_format)
+        self.env = env
+
+    async def generate(
+        self, prompt_ids: Sequence[int], params: SamplingParams, context: GenerationContext
+    ) -> Generation:
+        from agent_rl.rollout.backends.oracle import encode_completion
+
+        self.prompts.append(list(context.messages))
+        answer = self.env.session.turns[0].answers[0]
+        text = f"I already know it is {answer}, right?"
+        return Generation(
+            token_ids=encode_completion(self.cf, {"role": "assistant", "content": text}, False)
+        )
+
+
+def test_a_user_model_that_leaks_the_answer_is_replaced_by_the_script(chat_format: Any) -> None:
+    env = SearchSessionEnv(split="test", n_sessions=40)
+    task = next(
+        t
+        for t in env.tasks
+        if t.target.turns[0]["tag"] == "standalone" and len(t.target.turns[0]["answers"][0]) >= 3
+    )
+    policy = Leaker(chat_format, env)
+    user = PolicyUser(policy, chat_format=chat_format)
+    leaky = SearchSessionEnv(split="test", n_sessions=40, user=user)
+    policy.env = leaky
+    messages, _ = leaky.reset(options={"task": task})
+    assert messages[-1]["content"] == task.target.turns[0]["user"]  # the scripted question
+    assert user.model.leaks == 1
