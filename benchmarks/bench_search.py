@@ -27,28 +27,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-SYLLABLES = [
-    "va",
-    "ren",
-    "tho",
-    "mir",
-    "sel",
-    "kor",
-    "an",
-    "dru",
-    "el",
-    "ix",
-    "or",
-    "bel",
-    "quin",
-    "ast",
-    "lin",
-    "fen",
-    "gar",
-    "os",
-    "ul",
-    "tes",
-]
+from agent_rl.envs.search.world import SYLLABLES as WORLD_SYLLABLES
+
+# The world model's own name syllables (the first 20: the corpus this benchmark always used).
+SYLLABLES = WORLD_SYLLABLES[:20]
 
 
 def make_corpus(n_docs: int, seed: int = 0) -> Any:
