@@ -90,9 +90,11 @@ def preflight(cfg: TrainConfig) -> None:
             if not Path(f).is_file():
                 raise ConfigError(f"{f}: no such file", key=f"{section}.data")
     if "rl" in cfg.stages or ("sft" in cfg.stages and cfg.sft.source == "oracle"):
-        from agent_rl.envs.core.registry import resolve_env_id
+        from agent_rl.rollout.engine import env_factory
+        from agent_rl.train.config import train_env_kwargs
 
-        cfg.env.id = resolve_env_id(cfg.env.id)
+        # One env built now: an unknown id or a bad `-k` option fails here, in one line.
+        env_factory(cfg.env.id, train_env_kwargs(cfg), probe=True)
 
 
 def _train(cfg: TrainConfig, run: RunDir, on_step: StepCallback | None) -> dict[str, Any]:

@@ -241,3 +241,23 @@ def test_from_reuses_another_runs_matching_stages(tmp_path):
         RunDir.check(tmp_path / "x", other_sft, source=src)
     with pytest.raises(ConfigError, match="drop --resume"):
         RunDir.check(src, grpo, resume=True, source=tmp_path / "dapo")
+
+
+def test_a_bad_env_option_fails_before_any_work(tmp_path):
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agent_rl.cli.main",
+            "train",
+            "-k",
+            "level=3",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 2 and "level" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "r").exists()
