@@ -59,12 +59,14 @@ class FactoryReport:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
 
 
-def split_of(instance_id: str) -> str:
-    """The held-out split of an id: the envs' own hashed split (`in_test_split`), so the
-    shipped files and `split_tasks` agree."""
-    from agent_rl.envs.core.source import in_test_split
+def split_of(instance: SWEInstance) -> str:
+    """The held-out split of an instance: the envs' own hashed split of what its task asks
+    (`split_key`: the prompt SWE-v0 poses), so the shipped files and `split_tasks` agree and
+    two bugs with the same failing tests never straddle train and test."""
+    from agent_rl.envs.core.source import in_test_split, split_key
+    from agent_rl.envs.swe.env import instance_task
 
-    return "test" if in_test_split(instance_id) else "train"
+    return "test" if in_test_split(split_key(instance_task(instance))) else "train"
 
 
 def run_suite(files: dict[str, str], sandbox: Any, timeout: float = 60) -> tuple[str, int | None]:
@@ -165,11 +167,11 @@ def build_instance(repo: str, number: int, clean: dict[str, str], buggy: dict[st
         "eval_type": "pass_and_fail",
         "test_command": TEST_COMMAND,
         "environment": {"kind": "agent_rl_repo", "name": repo},
-        "split": split_of(instance_id),
         "mutation": {"path": mutation.path, "kind": mutation.kind, "line": mutation.line,
                      "description": mutation.description},
     }
-    return SWEInstance.from_dict(row)
+    instance = SWEInstance.from_dict(row)
+    return SWEInstance.from_dict({**row, "split": split_of(instance)})
 
 
 def _candidate(repo: str, number: int, clean: dict[str, str], clean_map: dict[str, str],

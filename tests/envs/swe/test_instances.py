@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from agent_rl.envs.core.source import in_test_split
 from agent_rl.envs.swe import gitops
 from agent_rl.envs.swe.instance import HARNESS, REQUIRED, SWEInstance, load_instances
 from agent_rl.envs.swe.repos import list_repos, read_repo
@@ -21,11 +20,19 @@ def test_at_least_200_instances_over_five_repositories(shipped):
 
 
 def test_split_is_the_envs_hashed_split(shipped, held_out):
+    """The shipped files split as `split_tasks` does (by what a task asks), so no held-out
+    problem statement is also a training one."""
+    from agent_rl.envs.core.source import split_tasks
+    from agent_rl.envs.swe.env import instance_task
+
+    tasks = [instance_task(i) for i in shipped]
     test_ids = {i.instance_id for i in held_out}
+    assert {t.id for t in split_tasks(tasks, "test")} == test_ids
     assert 0.1 * len(shipped) < len(test_ids) < 0.3 * len(shipped)
     for instance in shipped:
-        assert (instance.instance_id in test_ids) == in_test_split(instance.instance_id)
-        assert instance.split == ("test" if in_test_split(instance.instance_id) else "train")
+        assert instance.split == ("test" if instance.instance_id in test_ids else "train")
+    train_statements = {i.problem_statement for i in shipped if i.instance_id not in test_ids}
+    assert not any(i.problem_statement in train_statements for i in held_out)
 
 
 def test_records_have_swebench_and_harness_fields(shipped):
