@@ -7,8 +7,8 @@ tokens, tool use exclude them).
 from __future__ import annotations
 
 import pytest
-
 from agent_rl.evals.evaluate import EvalReport
+
 from agent_rl.rollout import RolloutSummary, Trajectory, trajectory_stats
 
 
