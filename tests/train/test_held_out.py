@@ -32,11 +32,14 @@ def test_held_out_tasks_are_disjoint_from_training_tasks(env_id):
     train, test = _tasks(env_id, train_kw), _tasks(env_id, test_kw)
     assert train and test, f"{env_id}: an empty split ({len(train)} train, {len(test)} test)"
     assert not {t.id for t in train} & {t.id for t in test}
-    # Same problem = same prompt and expected result; a shared prompt over another state, bug or
-    # toolset (ToolWorld, SWE, FunctionCall) is another problem.
     seen = {_key(t) for t in train}
     repeated = [t.id for t in test if _key(t) in seen]
     assert not repeated, f"{len(repeated)} test tasks repeat a training task: {repeated[:5]}"
+    # Stricter: no held-out prompt was seen in training, even over another state, bug or
+    # toolset (splits go by the problem a task poses, `split_key`, not by its id).
+    prompts = {t.prompt for t in train}
+    shared = [t.id for t in test if t.prompt in prompts]
+    assert not shared, f"{len(shared)} test tasks open with a training prompt: {shared[:5]}"
 
 
 def test_the_env_decides_and_the_user_can_override():
