@@ -16,9 +16,6 @@ math-verify nor reasoning-gym; those load when a math env is built.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from agent_rl.envs.core import spaces
 from agent_rl.envs.core.env import AgentEnv, Message, StepOutcome, ValidationReport, tool_call
 from agent_rl.envs.core.registry import (
@@ -44,6 +41,8 @@ from agent_rl.envs.core.source import (
 )
 from agent_rl.envs.core.spaces import AssistantMessageSpace, MessagesSpace
 from agent_rl.envs.core.task import RawTarget, Target, Task
+
+from agent_rl.lazy import lazy_exports
 
 BUILTIN_ENVS: dict[str, tuple[str, str]] = {
     "agent_rl/Math-v0": (
@@ -124,10 +123,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agent_rl.envs' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)

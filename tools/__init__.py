@@ -9,12 +9,11 @@ Public API:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from agent_rl.tools.result import ERROR_KINDS, ToolErrorKind, ToolResult, truncate_text
 from agent_rl.tools.tool import Tool, tool
 from agent_rl.tools.toolset import ToolSet, UnknownToolError, format_output
+
+from agent_rl.lazy import lazy_exports
 
 _LAZY = {
     "http_tool": "agent_rl.tools.http",
@@ -44,10 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tools' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -7,8 +7,7 @@ trajectories = engine.run(n=8)
 
 from __future__ import annotations
 
-from typing import Any
-
+from agent_rl.lazy import lazy_exports
 from agent_rl.rollout.backends import (
     POLICY_SPECS,
     Generation,
@@ -38,12 +37,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [

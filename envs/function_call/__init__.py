@@ -14,8 +14,7 @@ Public API:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from agent_rl.lazy import lazy_exports
 
 _LAZY = {
     "ToolWorldEnv": "agent_rl.envs.function_call.toolworld",
@@ -36,10 +35,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)

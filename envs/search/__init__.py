@@ -12,9 +12,6 @@ Public API:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from agent_rl.envs.search.answer import ParsedReply, format_answer, parse_reply
 from agent_rl.envs.search.corpus import Corpus, Document, load_corpus
 from agent_rl.envs.search.retriever import Hit, Retriever, make_retriever
@@ -22,6 +19,8 @@ from agent_rl.envs.search.scoring import TurnScore, score_turn
 from agent_rl.envs.search.sessions import Session, Turn, load_sessions
 from agent_rl.envs.search.text import exact_match, normalize, token_f1
 from agent_rl.envs.search.user import PolicyUser, ScriptedUser
+
+from agent_rl.lazy import lazy_exports
 
 _LAZY = {
     "SearchSessionEnv": "agent_rl.envs.search.env",
@@ -57,10 +56,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agent_rl.envs.search' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -14,8 +14,7 @@ Heavy modules (swebench, libcst, docker) load when first used. See docs/swe.md.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from agent_rl.lazy import lazy_exports
 
 _LAZY = {
     "SWEEnv": "agent_rl.envs.swe.env",
@@ -45,10 +44,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agent_rl.envs.swe' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)

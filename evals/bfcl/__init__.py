@@ -13,11 +13,10 @@ Public API:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from agent_rl.evals.bfcl.categories import NOT_RUN, RUNNABLE, expand, summary
 from agent_rl.evals.bfcl.checker import Verdict, check_call, check_calls, check_entry, standardize
+
+from agent_rl.lazy import lazy_exports
 
 _LAZY = {
     "APIWorld": "agent_rl.evals.bfcl.multi_turn",
@@ -48,10 +47,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -8,13 +8,13 @@ a locally built image). `get_sandbox("auto")` picks bubblewrap when it works her
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from agent_rl.tools.sandbox.base import Limits, Sandbox, SandboxResult
 from agent_rl.tools.sandbox.bwrap import BwrapSandbox
 
 from agent_rl.errors import ConfigError, InfraError
+from agent_rl.lazy import lazy_exports
 
 __all__ = [
     "BACKENDS",
@@ -37,13 +37,7 @@ _LAZY = {
 _shared: dict[str, Sandbox] = {}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agent_rl.tools.sandbox' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 def get_sandbox(backend: str = "auto", *, shared: bool = True, **kwargs: Any) -> Sandbox:

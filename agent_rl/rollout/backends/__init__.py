@@ -5,8 +5,7 @@ Heavy backends (transformers, vLLM, httpx) are imported on first use of their na
 
 from __future__ import annotations
 
-from typing import Any
-
+from agent_rl.lazy import lazy_exports
 from agent_rl.rollout.backends.base import Generation, GenerationContext, Policy, SamplingParams
 from agent_rl.rollout.backends.factory import POLICY_SPECS, make_policy
 from agent_rl.rollout.backends.oracle import OraclePolicy
@@ -18,12 +17,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [

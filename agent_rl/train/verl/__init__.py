@@ -20,8 +20,7 @@ Importing this package does not import verl (it loads Ray, seconds): the modules
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from agent_rl.lazy import lazy_exports
 
 _LAZY = {
     "AGENT_NAME": "agent_rl.train.verl.agent_loop",
@@ -51,10 +50,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)
