@@ -5,7 +5,11 @@ Baselines measured in the same run:
   bwrap      BwrapSandbox.run (namespaces, rlimits, seccomp, memfd files, uid sweep, and a
              memory cgroup where the machine allows it)
   bwrap-as   the same without the memory cgroup (address-space limit only), when one is used
-  docker-warm  DockerSandbox.run on a pre-started, reused container (one exec per run)
+  plain-cgroup  the plain subprocess started in a fresh memory cgroup the same way (what the
+             kernel's memory accounting costs a program with no sandbox at all)
+  docker-warm  DockerSandbox.run on a pre-started, reused container (one request to the
+             container's runner per run, tools/sandbox/runner.py)
+  docker-exec  the same with runner=False (one `docker exec` of a bootstrap per run)
   docker-cold  DockerSandbox.run with no pool (create + start + exec, removal in background)
   docker-run   `docker run --rm --network none IMAGE python3 -c pass` through the SDK
 
@@ -26,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent_rl.tools.sandbox import BwrapSandbox, DockerSandbox, Limits
+from agent_rl.tools.sandbox.cgroup import launcher, memory_cgroups
 
 PROGRAM = ["python3", "-c", "pass"]
 
@@ -40,6 +45,18 @@ def measure(fn: Callable[[], object], runs: int, warmup: int = 2) -> dict[str, f
         times.append(time.perf_counter() - start)
     return {"mean_ms": 1000 * statistics.fmean(times), "median_ms": 1000 * statistics.median(times),
             "min_ms": 1000 * min(times), "runs": runs}
+
+
+def plain_in_cgroup(python: str) -> None:
+    """`python -c pass` moved into a fresh memory cgroup before it execs, as bwrap runs are."""
+    group = memory_cgroups().create(512 * 1024 * 1024)
+    try:
+        proc = subprocess.Popen([*launcher(group), python, "-c", "pass"])
+        group.add(proc.pid)
+        if proc.wait() != 0:
+            raise SystemExit("plain-cgroup run failed")
+    finally:
+        group.remove()
 
 
 def main() -> None:
@@ -67,6 +84,7 @@ def main() -> None:
         if bwrap.memory_limit != "address space":  # what the memory cgroup costs per run
             bare = BwrapSandbox(limits, memory_cgroup=False)
             results["bwrap-as"] = measure(lambda: check(bare.run(PROGRAM)), runs)
+            results["plain-cgroup"] = measure(lambda: plain_in_cgroup(python), runs)
     else:
         print(f"bwrap skipped: {reason}")
 
@@ -76,6 +94,11 @@ def main() -> None:
         time.sleep(1.0)  # let the pool start its container
         results["docker-warm"] = measure(lambda: check(warm.run(PROGRAM)), runs)
         warm.close()
+        execs = DockerSandbox(limits, warm=1, reuse=True, runner=False)
+        execs.available()
+        time.sleep(1.0)
+        results["docker-exec"] = measure(lambda: check(execs.run(PROGRAM)), runs)
+        execs.close()
         cold = DockerSandbox(limits, warm=0, reuse=False)
         results["docker-cold"] = measure(lambda: check(cold.run(PROGRAM)), runs)
         cold.close()
@@ -96,12 +119,19 @@ def main() -> None:
               f"{r['mean_ms'] / base:>8.2f}")
     if "bwrap" in results:
         print(f"ratio bwrap / plain subprocess: {results['bwrap']['mean_ms'] / base:.2f}")
+    if "plain-cgroup" in results:
+        print("ratio plain in a memory cgroup / plain subprocess: "
+              f"{results['plain-cgroup']['mean_ms'] / base:.2f}")
+        print("ratio bwrap (memory cgroup) / plain subprocess in a memory cgroup: "
+              f"{results['bwrap']['mean_ms'] / results['plain-cgroup']['mean_ms']:.2f}")
     if "bwrap-as" in results:
         print("ratio bwrap (memory cgroup) / bwrap (address-space limit only): "
               f"{results['bwrap']['mean_ms'] / results['bwrap-as']['mean_ms']:.2f}")
     if "docker-warm" in results:
         w = results["docker-warm"]["mean_ms"]
         print(f"ratio docker-warm / plain subprocess: {w / base:.2f}")
+        print(f"ratio docker-exec (one docker exec per run) / docker-warm (runner): "
+              f"{results['docker-exec']['mean_ms'] / w:.2f}")
         print(f"ratio docker-cold / docker-warm: {results['docker-cold']['mean_ms'] / w:.2f}")
         print(f"ratio docker run (SDK, --rm) / docker-warm: {results['docker-run']['mean_ms'] / w:.2f}")
     if args.json:
