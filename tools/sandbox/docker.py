@@ -511,14 +511,8 @@ class DockerSandbox(Sandbox):
         """Run argv through container `cid`'s runner; the result and whether `cid` may be
         reused (the run ended on its own and the runner left the container clean)."""
         sock, stream = attached
-        payload = runner_mod.request({
-            "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
-            "stdin": base64.b64encode(stdin).decode(),
-            "argv": argv,
-            "env": env,
-            "seccomp": _SECCOMP,
-            "cpu": math.ceil(limits.timeout) + 1,
-        })
+        payload = runner_mod.request(
+            {**_payload(argv, files, stdin, env), "cpu": math.ceil(limits.timeout) + 1})
         start = time.monotonic()
         deadline = start + limits.timeout
         out, err = OutputBuffer(limits.max_output_bytes), OutputBuffer(limits.max_output_bytes)
@@ -562,17 +556,27 @@ class DockerSandbox(Sandbox):
                 return infra_result(self.name, "the sandbox runner died: "
                                     + (runner_err.text().strip() or "no message"),
                                     duration), False
-            return SandboxResult(
-                exit_code=None if ending == "timeout" else 137, stdout=out.text(),
-                stderr=err.text(), timed_out=ending == "timeout", duration=duration,
-                output_truncated=out.truncated or err.truncated,
-                backend=self.name, extra={"warm": warm},
-            ), False
-        exit_code = end.get("exit_code")
-        stderr = err.text()
+            return self._cut_short(ending, out, err, duration, warm), False
         if end.get("setup_error"):  # before the program ran (the runner's word, not its)
             return infra_result(self.name, f"sandbox setup failed: {end['setup_error']}",
                                 duration), False
+        result = self._ended(cid, end.get("exit_code"), out, err, duration, warm)
+        return result, bool(end.get("clean")) and result.exit_code != 137 and not result.oom
+
+    def _cut_short(self, ending: str, out: OutputBuffer, err: OutputBuffer, duration: float,
+                   warm: bool) -> SandboxResult:
+        """The result of a run the host stopped: at its deadline, or for too much output."""
+        return SandboxResult(
+            exit_code=None if ending == "timeout" else 137, stdout=out.text(),
+            stderr=err.text(), timed_out=ending == "timeout", duration=duration,
+            output_truncated=out.truncated or err.truncated,
+            backend=self.name, extra={"warm": warm},
+        )
+
+    def _ended(self, cid: str, exit_code: int | None, out: OutputBuffer, err: OutputBuffer,
+               duration: float, warm: bool) -> SandboxResult:
+        """The result of a run that ended on its own (an OOM kill told from other kills)."""
+        stderr = err.text()
         oom = False
         if exit_code not in (0, None):
             oom = looks_like_oom(stderr, exit_code) or (exit_code == 137 and self._oom_killed(cid))
@@ -585,19 +589,13 @@ class DockerSandbox(Sandbox):
             output_truncated=out.truncated or err.truncated,
             backend=self.name,
             extra={"warm": warm},
-        ), bool(end.get("clean")) and exit_code != 137 and not oom
+        )
 
     def _exec(self, cid: str, warm: bool, argv: list[str], files: dict[str, bytes],
               stdin: bytes, limits: Limits,
               env: dict[str, str]) -> tuple[SandboxResult, bool]:
         """Run argv in container `cid`; returns the result and whether `cid` may be reused."""
-        payload = json.dumps({
-            "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
-            "stdin": base64.b64encode(stdin).decode(),
-            "argv": argv,
-            "env": env,
-            "seccomp": _SECCOMP,
-        }).encode()
+        payload = json.dumps(_payload(argv, files, stdin, env)).encode()
         api = self.client.api
         start = time.monotonic()
         try:
@@ -621,13 +619,7 @@ class DockerSandbox(Sandbox):
                 sock.close()
         if ending != "eof":
             self._kill(cid)
-            return SandboxResult(
-                exit_code=None if ending == "timeout" else 137, stdout=out.text(),
-                stderr=err.text(), timed_out=ending == "timeout",
-                duration=time.monotonic() - start,
-                output_truncated=out.truncated or err.truncated,
-                backend=self.name, extra={"warm": warm},
-            ), False
+            return self._cut_short(ending, out, err, time.monotonic() - start, warm), False
         try:
             info = api.exec_inspect(exec_id)
         except Exception as exc:
@@ -635,23 +627,11 @@ class DockerSandbox(Sandbox):
                                 time.monotonic() - start), False
         exit_code = info.get("ExitCode")
         duration = time.monotonic() - start
-        stderr = err.text()
         if exit_code == CLEANUP_FAILED and not out.total and not err.total:
             return infra_result(self.name, "could not clean a reused container",
                                 duration), False
-        oom = False
-        if exit_code not in (0, None):
-            oom = looks_like_oom(stderr, exit_code) or (exit_code == 137 and self._oom_killed(cid))
-        return SandboxResult(
-            exit_code=exit_code,
-            stdout=out.text(),
-            stderr=stderr,
-            oom=oom,
-            duration=duration,
-            output_truncated=out.truncated or err.truncated,
-            backend=self.name,
-            extra={"warm": warm},
-        ), exit_code not in (137, None) and not oom
+        result = self._ended(cid, exit_code, out, err, duration, warm)
+        return result, exit_code not in (137, None) and not result.oom
 
     def _has_leftovers(self, cid: str) -> bool:
         """Whether a run left processes behind (daemons): then the container is not reused,
@@ -690,10 +670,7 @@ class DockerSandbox(Sandbox):
         """Start a long-lived process in its own container, talking over the exec's stdio."""
         cid, _ = self._take(limits)
         try:
-            setup = json.dumps({
-                "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
-                "stdin": "", "argv": None, "env": {},
-            }).encode()
+            setup = json.dumps(_payload(None, files, b"", {})).encode()  # files only
             result = self._exec_simple(cid, setup)  # cleans a reused container, writes files
             if result != 0:
                 raise OSError(f"cannot prepare the session container (exit {result})")
@@ -785,6 +762,18 @@ class DockerProcess:
             self.sock.close()
         self.sandbox._kill(self.cid)
         self.sandbox._discard(self.cid)
+
+
+def _payload(argv: list[str] | None, files: dict[str, bytes], stdin: bytes,
+             env: dict[str, str]) -> dict[str, Any]:
+    """What a run sends into its container (files and stdin base64)."""
+    return {
+        "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
+        "stdin": base64.b64encode(stdin).decode(),
+        "argv": argv,
+        "env": env,
+        "seccomp": _SECCOMP,
+    }
 
 
 def _raw_socket(obj: Any) -> socket.socket:
