@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from agent_rl.tools.sandbox import BwrapSandbox, Limits, SandboxResult
-from agent_rl.tools.sandbox.base import BASE_ENV, WORK_DIR, infra_result
+from agent_rl.tools.sandbox.base import BASE_ENV, WORK_DIR, OutputBuffer, infra_result
+from agent_rl.tools.sandbox.docker import raw_socket, read_frames
 
 TESTBED = "/testbed"
 SHELL_ENV = {
@@ -273,21 +274,30 @@ class DockerShell:
         limit = timeout or self.limits.timeout
         start = time.monotonic()
         wrapped = ["timeout", "-s", "KILL", str(max(1, int(limit))), "/bin/bash", "-c", command]
+        cap = self.limits.max_output_bytes
+        out, err = OutputBuffer(cap), OutputBuffer(cap)
+        api = self.pool.client.api
         try:
-            exit_code, (out, err) = container.exec_run(wrapped, demux=True, workdir=TESTBED,
-                                                       user="65534:65534")
+            exec_id = api.exec_create(container.id, wrapped, workdir=TESTBED,
+                                      user="65534:65534")["Id"]
+            sock = raw_socket(api.exec_start(exec_id, socket=True))
+            try:
+                # Read as it comes, at most 16x the cap (a flood ends the command, it does not
+                # fill the host's memory); the in-container `timeout` ends it at the limit.
+                ending = read_frames(sock, start + limit + 10, out, err, 16 * cap)
+            finally:
+                sock.close()  # past the cap: the command's next write gets SIGPIPE
+            exit_code = _exec_exit_code(api, exec_id, wait=2.0 if ending != "eof" else 0.0)
         except Exception as exc:
             return infra_result(self.name, f"docker exec failed: {exc}",
                                 time.monotonic() - start)
-        cap = self.limits.max_output_bytes
-        out, err = out or b"", err or b""
-        timed_out = exit_code == 137 and time.monotonic() - start >= limit
+        timed_out = ending == "timeout" or (
+            exit_code == 137 and time.monotonic() - start >= limit)
         return SandboxResult(
             exit_code=None if timed_out else exit_code,
-            stdout=out[:cap].decode("utf-8", "replace"),
-            stderr=err[:cap].decode("utf-8", "replace"),
+            stdout=out.text(), stderr=err.text(),
             timed_out=timed_out, duration=time.monotonic() - start,
-            output_truncated=len(out) > cap or len(err) > cap, backend=self.name)
+            output_truncated=out.truncated or err.truncated, backend=self.name)
 
     def detach(self) -> None:
         """End the episode's container (killed and removed: nothing is reused)."""
@@ -299,3 +309,13 @@ class DockerShell:
         self.detach()
         if self._own:
             self.pool.close()
+
+
+def _exec_exit_code(api: Any, exec_id: str, wait: float) -> int | None:
+    """An exec's exit code, waiting up to `wait` s for it to end (None if still running)."""
+    deadline = time.monotonic() + wait
+    while True:
+        info = api.exec_inspect(exec_id)
+        if not info.get("Running") or time.monotonic() >= deadline:
+            return None if info.get("Running") else info.get("ExitCode")
+        time.sleep(0.05)

@@ -359,7 +359,7 @@ class DockerSandbox(Sandbox):
 
     def _attach_runner(self, container: Any) -> None:
         """Attach to the (created) container's stdio, start it, wait for the runner's hello."""
-        sock = _raw_socket(self.client.api.attach_socket(
+        sock = raw_socket(self.client.api.attach_socket(
             container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}))
         try:
             container.start()
@@ -601,7 +601,7 @@ class DockerSandbox(Sandbox):
         try:
             exec_id = api.exec_create(cid, ["python3", "-I", "-S", "-c", BOOTSTRAP], stdin=True,
                                       workdir=WORK_DIR, user=SANDBOX_USER)["Id"]
-            sock = _raw_socket(api.exec_start(exec_id, socket=True))
+            sock = raw_socket(api.exec_start(exec_id, socket=True))
         except Exception as exc:
             return infra_result(self.name, f"cannot exec in the container: {exc}",
                                 time.monotonic() - start), False
@@ -610,7 +610,7 @@ class DockerSandbox(Sandbox):
         try:
             sock.sendall(payload)
             sock.shutdown(socket.SHUT_WR)
-            ending = _read_frames(sock, deadline, out, err, 16 * limits.max_output_bytes)
+            ending = read_frames(sock, deadline, out, err, 16 * limits.max_output_bytes)
         except OSError as exc:
             return infra_result(self.name, f"lost the exec stream: {exc}",
                                 time.monotonic() - start), False
@@ -679,7 +679,7 @@ class DockerSandbox(Sandbox):
             exec_id = self.client.api.exec_create(cid, [*SECCOMP_LAUNCHER, _SECCOMP, cpu, *argv],
                                                   stdin=True, workdir=WORK_DIR,
                                                   user=SANDBOX_USER, environment=environment)["Id"]
-            sock = _raw_socket(self.client.api.exec_start(exec_id, socket=True))
+            sock = raw_socket(self.client.api.exec_start(exec_id, socket=True))
         except Exception as exc:
             self._discard(cid)
             raise OSError(f"cannot start a session container: {exc}") from exc
@@ -689,11 +689,11 @@ class DockerSandbox(Sandbox):
         api = self.client.api
         exec_id = api.exec_create(cid, ["python3", "-I", "-S", "-c", BOOTSTRAP], stdin=True,
                                   workdir=WORK_DIR, user=SANDBOX_USER)["Id"]
-        sock = _raw_socket(api.exec_start(exec_id, socket=True))
+        sock = raw_socket(api.exec_start(exec_id, socket=True))
         try:
             sock.sendall(payload)
             sock.shutdown(socket.SHUT_WR)
-            ending = _read_frames(sock, time.monotonic() + 30, OutputBuffer(1 << 16),
+            ending = read_frames(sock, time.monotonic() + 30, OutputBuffer(1 << 16),
                                   OutputBuffer(1 << 16), 1 << 20)
             if ending != "eof":
                 return None
@@ -776,7 +776,7 @@ def _payload(argv: list[str] | None, files: dict[str, bytes], stdin: bytes,
     }
 
 
-def _raw_socket(obj: Any) -> socket.socket:
+def raw_socket(obj: Any) -> socket.socket:
     """The plain socket under docker-py's exec stream wrapper."""
     sock = getattr(obj, "_sock", obj)
     if not isinstance(sock, socket.socket):
@@ -809,7 +809,7 @@ def read_frame(sock: socket.socket, deadline: float) -> tuple[int, bytes] | None
     return stream, body
 
 
-def _read_frames(sock: socket.socket, deadline: float, out: OutputBuffer, err: OutputBuffer,
+def read_frames(sock: socket.socket, deadline: float, out: OutputBuffer, err: OutputBuffer,
                  hard_cap: int) -> str:
     """Demultiplex until EOF ("eof"), the deadline ("timeout") or too much output ("overflow")."""
     while True:

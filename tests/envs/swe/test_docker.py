@@ -133,3 +133,20 @@ def test_docker_shell_episode():
         assert env.shell().stats["warm"] >= 1
     finally:
         env.close()
+
+
+def test_docker_shell_output_flood_ends_at_the_cap():
+    """A command that floods its output is cut at the shell's cap while it runs (the host never
+    holds more than 16x the cap), not read whole into memory until its time limit."""
+    from agent_rl.envs.swe.shell import DockerShell
+
+    shell = DockerShell(warm=0)
+    try:
+        shell.take()
+        flood = shell.run("yes flood", timeout=60)
+        assert flood.output_truncated and not flood.timed_out
+        assert len(flood.stdout.encode()) <= shell.limits.max_output_bytes + 200
+        after = shell.run("echo still here")  # the episode's container goes on
+        assert after.ok and after.stdout == "still here\n"
+    finally:
+        shell.close()
