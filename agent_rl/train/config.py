@@ -332,16 +332,11 @@ def env_class(spec: str) -> Any:
 def train_env_kwargs(cfg: TrainConfig) -> dict[str, Any]:
     """Constructor kwargs of the training env: `env.kwargs`, with `split="train"` added when
     the env takes a split and the user chose none, so training never sees held-out tasks."""
-    import inspect
+    from agent_rl.envs.core.env import takes_kwarg
 
     kwargs = dict(cfg.env.kwargs)
-    if "split" not in kwargs:
-        try:
-            params = inspect.signature(env_class(cfg.env.id)).parameters
-        except (TypeError, ValueError):
-            params = {}
-        if "split" in params:
-            kwargs["split"] = "train"
+    if "split" not in kwargs and takes_kwarg(env_class(cfg.env.id), "split"):
+        kwargs["split"] = "train"
     return kwargs
 
 

@@ -33,6 +33,7 @@ from agent_rl.train.guard import DivergenceGuard
 from agent_rl.train.modeling import add_value_head, autocast, frozen_copy
 
 log = logging.getLogger(__name__)
+_warned_no_split: dict[str, bool] = {}
 
 #: Seeds of dynamic-sampling refills live in their own range, far from the main stream.
 _REFILL_SEED_OFFSET = 10_000_000
@@ -53,6 +54,12 @@ def evaluate_policy(
 
     if episodes <= 0:
         return {}
+    env_kwargs = held_out_kwargs(cfg)
+    if env_kwargs == train_env_kwargs(cfg) and not _warned_no_split.get(cfg.env.id):
+        _warned_no_split[cfg.env.id] = True
+        log.warning("%s declares no held-out split: held-out success is measured on its "
+                    "training tasks (other seeds); set env.eval_kwargs for a held-out set",
+                    cfg.env.id)
     model = getattr(policy, "model", None)
     was_training = bool(getattr(model, "training", False))
     if model is not None:
@@ -70,7 +77,7 @@ def evaluate_policy(
             thinking=cfg.env.thinking,
             concurrency=cfg.rollout.concurrency,
             seed=cfg.env.eval_seed_start,
-            env_kwargs=held_out_kwargs(cfg),
+            env_kwargs=env_kwargs,
             success_threshold=cfg.rl.success_threshold,
         )
     finally:

@@ -45,6 +45,17 @@ if TYPE_CHECKING:
 Message = dict[str, Any]
 
 
+def takes_kwarg(creator: Any, name: str) -> bool:
+    """Whether an env class or factory names `name` among its parameters (so passing it is
+    safe); False when its signature cannot be read."""
+    import inspect
+
+    try:
+        return name in inspect.signature(creator).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 @dataclass
 class StepOutcome:
     """What a scoring hook returns; the base class adds truncation and the common info keys."""
@@ -132,10 +143,12 @@ class AgentEnv(gymnasium.Env[list[Message], Message]):
     def held_out_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
         """Constructor kwargs of the held-out env for a training env built with `kwargs`.
 
-        The default asks for the test split of the same source; an env whose held-out tasks
-        need other settings overrides this (the trainer never special-cases an env id).
+        The default asks for the test split of the same source when the env takes a `split`
+        (an env without one is held out on its own tasks: the same kwargs); an env whose
+        held-out tasks need other settings overrides this (the trainer never special-cases an
+        env id).
         """
-        return {**kwargs, "split": "test"}
+        return {**kwargs, "split": "test"} if takes_kwarg(cls, "split") else dict(kwargs)
 
     def __init__(
         self,

@@ -58,3 +58,24 @@ def test_code_env_trains_two_steps_with_the_default_rollout_settings(tmp_path):
     steps = [r for r in recs if r["step"] > 0]
     assert [r["step"] for r in steps] == [1, 2]
     assert all(r["rollout/failed"] == 0 for r in steps), "no step timeouts or env errors"
+
+
+def test_an_env_without_a_split_trains_from_its_file_and_is_held_out_on_its_own_tasks(
+        tmp_path):
+    """The README's own example env (no `split` parameter), loaded by file path: training
+    and the held-out evaluation both build it without a `split` (before, the held-out env got
+    `split="test"` and the run died after SFT), and the log says what held-out means here."""
+    from pathlib import Path
+
+    example = Path(envs.__file__).parent / "examples" / "reverse.py"
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "agent_rl.cli.main", "train", "--env",
+            f"{example}:examples/Reverse-v0", "--sft-steps", "1", "--rl-steps", "1",
+            "--out", str(out)]
+    for s in ("sft.episodes=4", "rl.tasks_per_step=2", "rl.group_size=2", "eval.episodes=2"):
+        args += ["--set", s]
+    res = subprocess.run(args, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "declares no held-out split" in res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["stages"]["rl"]["eval_after"]["eval/failed"] == 0
