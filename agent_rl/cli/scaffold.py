@@ -31,7 +31,7 @@ class {camel}Env(envs.AgentEnv):
     """Answer a question in one reply: reward 1 for the exact answer, else 0."""
 
     def __init__(self, split: str = "train") -> None:
-        tasks = envs.split_tasks(make_tasks(), split)  # a deterministic train/test split by id
+        tasks = envs.split_tasks(make_tasks(), split)  # a deterministic train/test split by prompt
         super().__init__(tasks, system_prompt="Reply with the answer only.")
 
     def finish(self, action: envs.Message) -> envs.StepOutcome:

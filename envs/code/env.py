@@ -82,7 +82,7 @@ class CodeEnv(AgentEnv):
         memory_mb: memory cap per process; a task's own `memory_mb` wins.
         tool_timeout: seconds per `run_python` call.
         system_prompt: replaces the default instruction (None keeps it, "" removes it).
-        split: "all" (default), "train" or "test" (held out: a hash of the task id decides).
+        split: "all" (default), "train" or "test" (held out: a hash of the problem statement decides).
     """
 
     train_settings: ClassVar[dict[str, Any]] = {

@@ -2,7 +2,7 @@
 
 Public API:
     ToolWorldEnv      `agent_rl/ToolWorld-v0`: stateful simulated services (files, calendar,
-                      bank) judged by final state, milestones, minefields and the answer
+                      bank, shop) judged by final state, milestones, minefields and the answer
     FunctionCallEnv   `agent_rl/FunctionCall-v0`: BFCL-shaped call matching on tasks the
                       project generates (never BFCL's test data), with BFCL's checker rules
     ExpectedCalls, WorldTarget                  typed targets

@@ -135,7 +135,7 @@ class FunctionCallEnv(AgentEnv):
     """BFCL-shaped function calling on generated tasks (see the module docstring).
 
     Args:
-        split: "train", "test" or "all" (hashed by task id, 20% test).
+        split: "train", "test" or "all" (hashed by the request, `split_key`; 20% test).
         n_tasks: how many tasks to generate (the five categories in equal shares).
         seed: generator seed.
         source: a JSONL file of tasks instead of the generator (see `load_tasks`).

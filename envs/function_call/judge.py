@@ -15,7 +15,7 @@
      turn) together contain every expected string (numbers match as numbers: "1,234.5"
      matches "1234.50") and each reply is at most 600 characters (so a reply that lists
      everything cannot game it).
-3. Base reward: suites with partial credit (files, calendar) take the weighted mean
+3. Base reward: suites with partial credit (files, calendar, shop) take the weighted mean
    state 0.5, milestones 0.3, answer 0.2 over the components present; the bank suite is all
    or nothing (1 only when every component is 1).
 4. Discipline: each invalid call (unknown tool, bad JSON, schema violation, unreadable call),

@@ -52,7 +52,7 @@ class ToolWorldEnv(AgentEnv):
     """Stateful simulated services (files, calendar, bank, shop), judged by state and events.
 
     Args:
-        split: "train", "test" or "all" (hashed by task id, 20% test).
+        split: "train", "test" or "all" (hashed by the request, `split_key`; 20% test).
         source: a task JSONL file (default: the shipped tasks).
         suites: keep only these suites (default: all).
         user: "scripted", or a `make_policy` spec for a model-played user.

@@ -13,7 +13,7 @@ judges (`ReasoningGymScorer`). When the verifier times out or crashes, or the go
 cannot be parsed, the reward is 0.0 *and* `info["infra_error"]` says why, so the rollout layer
 can drop the episode instead of learning from it.
 
-Splits: file sources split by a hash of the task id; a reasoning-gym generator's held-out
+Splits: file sources split by a hash of the problem (`split_key`: the prompt); a reasoning-gym generator's held-out
 split is generated from another seed, minus any problem also in the training split.
 """
 

@@ -86,7 +86,7 @@ class SearchSessionEnv(AgentEnv):
     Args:
         corpus: JSONL corpus (`{"id", "title", "text"}` a line); default: the shipped one.
         sessions: JSONL session file; default: the shipped sessions (240, generated).
-        split: `train`, `test` (held out, by a hash of the session id) or `all`.
+        split: `train`, `test` (held out, by a hash of the opening question) or `all`.
         retriever: `bm25` (default), `dense:MODEL_DIR`, `http://HOST:PORT` (Search-R1
             protocol) or a `Retriever` (the caller keeps ownership: `close` leaves it open).
         user: a `SimulatedUser` (default: the scripted turns; `PolicyUser` for a model).

@@ -13,7 +13,7 @@ says; `answers` is empty and the right reply abstains), `underspecified` (ambigu
 move is a clarifying question, after which the user sends `clarification`). `min_searches` is
 how many searches an agent needs for the turn when each search finds one gold document (its evidence documents not already
 evidence of an earlier turn; 1 on an unanswerable turn, to see that nothing says). Splits are
-not in the file: the env splits sessions by a hash of their id (`split_tasks`). A turn whose evidence names a document the corpus lacks, or a
+not in the file: the env splits sessions by a hash of their opening question (`split_tasks`). A turn whose evidence names a document the corpus lacks, or a
 sentence that document does not contain, is a `DataError` naming the file and the line.
 """
 
