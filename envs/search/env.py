@@ -89,7 +89,9 @@ class SearchSessionEnv(AgentEnv):
         split: `train`, `test` (held out, by a hash of the opening question) or `all`.
         retriever: `bm25` (default), `dense:MODEL_DIR`, `http://HOST:PORT` (Search-R1
             protocol) or a `Retriever` (the caller keeps ownership: `close` leaves it open).
-        user: a `SimulatedUser` (default: the scripted turns; `PolicyUser` for a model).
+        user: "scripted" (default: the session file's turns), a policy spec string (a model
+            plays the user from the session's goal: `PolicyUser`, one per spec and process,
+            e.g. `-k user=tiny`) or a `SimulatedUser`.
         max_turns: env steps (tool calls plus answers) before truncation.
         n_sessions: keep the first `n_sessions` of the split.
         retriever_options: passed to the retriever (e.g. `cache_dir`, `timeout`).
@@ -112,7 +114,7 @@ class SearchSessionEnv(AgentEnv):
         sessions: str | Path | None = None,
         split: str = "train",
         retriever: str | Retriever | None = None,
-        user: SimulatedUser | None = None,
+        user: str | SimulatedUser | None = None,
         max_turns: int = 40,
         n_sessions: int | None = None,
         system_prompt: str | None = None,
@@ -131,7 +133,10 @@ class SearchSessionEnv(AgentEnv):
             raise DataError(f"no sessions in split {split!r}", path=sessions_path)
         owns = not isinstance(retriever, Retriever)
         self.retriever = make_retriever(retriever, self.corpus, **retriever_options)
-        self.user: SimulatedUser = user or ScriptedUser()
+        self.user: SimulatedUser = (
+            ScriptedUser() if user is None or user == "scripted"
+            else _policy_user(user) if isinstance(user, str) else user
+        )
         self.scorer = SessionScorer()
         self.service = SearchService(self.retriever, self.corpus)
         super().__init__(
@@ -304,3 +309,11 @@ class SearchSessionEnv(AgentEnv):
 
     def wrong_action(self) -> Message:
         return {"role": "assistant", "content": "Answer: I do not know."}
+
+
+@functools.lru_cache(maxsize=4)
+def _policy_user(spec: str) -> SimulatedUser:
+    """One model-played user per spec and process (every episode builds a new env)."""
+    from agent_rl.envs.search.user import PolicyUser
+
+    return PolicyUser(spec)

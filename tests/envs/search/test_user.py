@@ -115,3 +115,19 @@ def test_a_user_model_that_leaks_the_answer_is_replaced_by_the_script(chat_forma
     messages, _ = leaky.reset(options={"task": task})
     assert messages[-1]["content"] == task.target.turns[0]["user"]  # the scripted question
     assert user.model.leaks == 1
+
+
+def test_a_policy_spec_string_plays_the_user_as_on_the_command_line() -> None:
+    """`-k user=oracle` (a string, as the CLI passes it) is a model-played user, one per spec
+    and process; "scripted" (and no user) is the session file's turns."""
+    import gymnasium
+
+    env = gymnasium.make("agent_rl/SearchSession-v0", split="test", n_sessions=2, user="oracle")
+    again = SearchSessionEnv(split="test", n_sessions=2, user="oracle")
+    assert isinstance(env.unwrapped.user, PolicyUser) and again.user is env.unwrapped.user
+    scripted = SearchSessionEnv(split="test", n_sessions=2, user="scripted")
+    assert isinstance(scripted.user, ScriptedUser)
+    for task in scripted.tasks:  # the oracle playing the user says what the script says
+        a, _ = env.reset(options={"task": task})
+        b, _ = scripted.reset(options={"task": task})
+        assert a == b
