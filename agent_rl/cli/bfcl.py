@@ -37,6 +37,20 @@ def bfcl_command(
 ) -> None:
     """BFCL accuracy per category and BFCL's summary: report.json/.md, accuracy.png,
     verdicts.jsonl (and results.jsonl with the decoded answers of a policy run)."""
+    from agent_rl.cli import checks
+
+    # Checked before the (long) run: a bad --out-dir fails now, not after every category.
+    out_dir = checks.output_dir(out_dir)
+    if predictions is not None:
+        checks.input_file(predictions, "--predictions")
+    checks.number(temperature, "--temperature", minimum=0)
+    for value, option in (
+        (concurrency, "--concurrency"),
+        (max_tokens, "--max-tokens"),
+        (max_total_tokens, "--max-total-tokens"),
+    ):
+        checks.number(value, option, minimum=1)
+
     from rich.console import Console
     from rich.table import Table
 
@@ -73,7 +87,9 @@ def bfcl_command(
                 seed=seed,
                 on_result=on_result,
             )
-    paths = write_report(report, out_dir)
+    with checks.atomic_output_dir(out_dir) as staging:
+        written = write_report(report, staging)
+    paths = {kind: out_dir / p.relative_to(staging) for kind, p in written.items()}
     table = Table(title=f"BFCL: {report.policy}")
     for col in ("category", "accuracy %", "correct/graded", "note"):
         table.add_column(col)
@@ -108,6 +124,20 @@ def toolworld_command(
     """ToolWorld metrics: success, partial credit, calls per task, invalid-call rate, pass^k."""
     import json
 
+    from agent_rl.cli import checks
+
+    # Checked before the (long) run: a bad --out fails now, not after every episode.
+    if out is not None:
+        out = checks.output_file(out)
+    for value, option in (
+        (k, "--k"),
+        (n, "--n"),
+        (max_tokens, "--max-tokens"),
+        (concurrency, "--concurrency"),
+    ):
+        checks.number(value, option, minimum=1)
+    checks.number(temperature, "--temperature", minimum=0)
+
     from rich.console import Console
 
     from agent_rl.cli.rollout import load_chat_format, quiet_libraries
@@ -135,8 +165,8 @@ def toolworld_command(
     text = json.dumps(metrics, indent=2)
     Console().print(text)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
+        with checks.atomic_output(out) as f:
+            f.write(text + "\n")
 
 
 def register(app: typer.Typer) -> None:

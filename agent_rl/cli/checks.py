@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,6 +70,17 @@ def output_dir(path: Path, option: str = "--out-dir") -> Path:
     return path
 
 
+def input_file(path: Path, option: str) -> Path:
+    """A file the command will read: it exists, is a file, and is readable."""
+    if not path.exists():
+        raise ConfigError(f"{path} does not exist", key=option)
+    if path.is_dir():
+        raise ConfigError(f"{path} is a directory; give a file", key=option)
+    if not os.access(path, os.R_OK):
+        raise ConfigError(f"cannot read {path} (permission denied)", key=option)
+    return path
+
+
 def distinct(output: Path, inputs: list[Path], option: str = "--out") -> None:
     """Refuse an output that is one of the inputs (writing it would destroy the input)."""
     for p in inputs:
@@ -98,3 +110,23 @@ def atomic_output(path: Path, mode: str = "w") -> Iterator[IO]:
         raise
     f.close()
     os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def atomic_output_dir(out_dir: Path) -> Iterator[Path]:
+    """A temp folder beside `out_dir` to write a set of files into; on success each file
+    replaces its namesake in `out_dir` (created if needed; other files there are kept), on
+    failure nothing in `out_dir` changes. Either way the temp folder is removed."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    try:
+        yield tmp
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for src in sorted(tmp.rglob("*")):
+            if src.is_dir() and not src.is_symlink():
+                continue
+            dest = out_dir / src.relative_to(tmp)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

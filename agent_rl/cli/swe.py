@@ -81,12 +81,24 @@ def swe_bench_command(
     max_turns: int = typer.Option(16, "--max-turns", help="Agent turns (with --policy)."),
 ) -> None:
     """Grade predictions on SWE-bench instances with swebench's harness; report + summary."""
-    from agent_rl.envs.swe.evaluate import DEFAULT_DATASET, evaluate
+    from agent_rl.cli import checks
 
     if (predictions is None) == (policy is None):
         raise typer.BadParameter("give exactly one of --predictions FILE or --policy P")
     if backend not in ("docker", "bwrap"):
         raise typer.BadParameter("docker or bwrap", param_hint="--backend")
+    # Checked before the (long) run: a bad --out-dir fails now, not after the grading.
+    out_dir = checks.output_dir(out_dir)
+    if predictions is not None:
+        checks.input_file(predictions, "--predictions")
+    if dataset is not None:
+        checks.input_file(dataset, "--dataset")
+    for value, option in ((workers, "--workers"), (timeout, "--timeout"),
+                          (max_turns, "--max-turns")):
+        checks.number(value, option, minimum=1)
+
+    from agent_rl.envs.swe.evaluate import DEFAULT_DATASET, evaluate
+
     dataset = dataset or DEFAULT_DATASET
     preds: list[dict[str, Any]] | None = None
     if policy is not None and policy not in ("oracle", "empty"):
@@ -118,9 +130,11 @@ def agent_predictions(dataset: Path, policy: str, limit: int | None, backend: st
     chosen = instances if limit is None else instances[: max(limit, 0)]
     if not chosen:
         return []
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from agent_rl.cli.checks import atomic_output
+
     subset = out_dir / "agent_instances.jsonl"
-    subset.write_text("".join(json.dumps(i.to_dict()) + "\n" for i in chosen), encoding="utf-8")
+    with atomic_output(subset) as f:
+        f.write("".join(json.dumps(i.to_dict()) + "\n" for i in chosen))
     _, trajectories = run_eval(
         "agent_rl/SWE-v0", policy, n_tasks=len(chosen), k=1, concurrency=2,
         limits=RolloutLimits(max_turns=max_turns, max_tokens_per_turn=1024,
