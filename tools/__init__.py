@@ -2,6 +2,7 @@
 
 Public API:
     Tool, tool, ToolSet, ToolResult, truncate_text, UnknownToolError   (tool core)
+    decode_arguments                                                   (tool core: never raises)
     http_tool, openapi_tools, HTTPToolError                             (HTTP tools, httpx)
     Sandbox, SandboxResult, Limits, PythonSession, python_tool, get_sandbox,
     BwrapSandbox, DockerSandbox                                         (tools.sandbox, lazy)
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from agent_rl.tools.result import ERROR_KINDS, ToolErrorKind, ToolResult, truncate_text
 from agent_rl.tools.tool import Tool, tool
-from agent_rl.tools.toolset import ToolSet, UnknownToolError, format_output
+from agent_rl.tools.toolset import ToolSet, UnknownToolError, decode_arguments, format_output
 
 from agent_rl.lazy import lazy_exports
 
@@ -36,6 +37,7 @@ __all__ = [
     "ToolResult",
     "ToolSet",
     "UnknownToolError",
+    "decode_arguments",
     "format_output",
     "tool",
     "truncate_text",

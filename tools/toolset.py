@@ -103,6 +103,30 @@ def _argument_problem(value: Any) -> str | None:
     return None
 
 
+def decode_arguments(raw: Any) -> tuple[Any, str | None]:
+    """A model's tool-call arguments, decoded and checked without ever raising.
+
+    `raw` is the arguments' JSON text, or a value a parser already decoded (only checked).
+    Returns `(value, None)`, or `(None, why)` when the text is not standard JSON (NaN,
+    Infinity, an integer of more than `MAX_INT_DIGITS` digits, nesting too deep for the
+    decoder) or the value is one `ToolSet` refuses (nested more than `MAX_ARGUMENT_DEPTH`
+    levels, a huge integer, a non-finite float). Callers treat `why` as they treat a call
+    whose arguments are not JSON: the model's mistake, never an error of the env. Whether
+    the value is an object is left to the caller.
+    """
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = _decode_arguments(raw)
+        except json.JSONDecodeError as exc:
+            return None, f"not valid JSON ({exc.msg})"
+        except (ValueError, RecursionError, MemoryError) as exc:
+            reason, _ = truncate_text(str(exc) or type(exc).__name__, 300)
+            return None, f"not valid JSON ({reason})"
+    problem = _argument_problem(value)
+    return (None, problem) if problem is not None else (value, None)
+
+
 class _Prepared:
     __slots__ = ("call_id", "kwargs", "tool")
 

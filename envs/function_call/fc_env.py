@@ -27,7 +27,7 @@ from agent_rl.envs.function_call.fc_tasks import generate
 from agent_rl.envs.function_call.targets import ExpectedCalls
 from agent_rl.evals.bfcl.checker import check_entry
 from agent_rl.evals.bfcl.data import reference_calls
-from agent_rl.tools import Tool, ToolSet
+from agent_rl.tools import Tool, ToolSet, decode_arguments
 
 from agent_rl.errors import ConfigError, DataError
 from agent_rl.jsonl import iter_jsonl
@@ -109,10 +109,7 @@ class CallScorer(Scorer[Message]):
             if result.error is not None:
                 invalid.append(result.content)
             fn = call.get("function") or {}
-            try:
-                args = json.loads(fn.get("arguments") or "{}")
-            except json.JSONDecodeError:
-                args = None
+            args, _ = decode_arguments(fn.get("arguments") or "{}")  # None when unreadable
             if isinstance(args, dict):
                 decoded.append({str(fn.get("name")): args})
         calls = len(answer.get("tool_calls") or [])

@@ -35,7 +35,7 @@ from agent_rl.envs.function_call.judge import Episode, WorldScorer
 from agent_rl.envs.function_call.services import SUITES, Service
 from agent_rl.envs.function_call.tasks import load_tasks, shipped_tasks
 from agent_rl.envs.function_call.user import ScriptedUser, SimulatedUser
-from agent_rl.tools import ToolSet
+from agent_rl.tools import ToolSet, decode_arguments
 
 from agent_rl.errors import ConfigError
 
@@ -232,12 +232,12 @@ class ToolWorldEnv(AgentEnv):
 
 
 def _canonical(arguments: Any) -> Any:
-    if isinstance(arguments, str):
-        try:
-            return json.loads(arguments)
-        except json.JSONDecodeError:
-            return arguments
-    return arguments
+    """The arguments as the repeated-call key sees them: decoded JSON, or (what cannot be
+    decoded or would not survive `json.dumps`: a huge integer, deep nesting) the text itself."""
+    value, problem = decode_arguments(arguments)
+    if problem is None:
+        return value
+    return arguments if isinstance(arguments, str) else f"unreadable arguments: {problem}"
 
 
 def _tool_message(call: dict[str, Any], content: str) -> Message:

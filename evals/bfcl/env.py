@@ -26,6 +26,7 @@ from agent_rl.envs.core.task import Task
 from agent_rl.evals.bfcl.checker import Verdict, check_entry
 from agent_rl.evals.bfcl.data import BFCLEntry, reference_calls
 from agent_rl.evals.bfcl.multi_turn import APIWorld, Call, check_multi_turn, parse_call
+from agent_rl.tools import decode_arguments
 
 from agent_rl.messages import function_to_spec
 
@@ -50,11 +51,13 @@ def decode_calls(message: Message) -> list[dict[str, Any]] | None:
     for call in message.get("tool_calls") or []:
         function = call.get("function") or {}
         raw = function.get("arguments")
-        try:
-            args = json.loads(raw) if isinstance(raw, str) else (raw or {})
-        except json.JSONDecodeError:
-            return None
-        if not isinstance(args, dict) or not isinstance(function.get("name"), str):
+        # too deep, a huge integer, NaN: undecodable like invalid JSON, never an exception
+        args, problem = decode_arguments(raw if isinstance(raw, str) else (raw or {}))
+        if (
+            problem is not None
+            or not isinstance(args, dict)
+            or not isinstance(function.get("name"), str)
+        ):
             return None
         decoded.append({function["name"]: args})
     return decoded

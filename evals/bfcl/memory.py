@@ -32,6 +32,7 @@ from agent_rl.evals.bfcl import upstream
 from agent_rl.evals.bfcl.checker import Verdict
 from agent_rl.evals.bfcl.env import tool_specs
 from agent_rl.evals.bfcl.multi_turn import APIWorld, Call
+from agent_rl.tools import decode_arguments
 
 MEMORY_CATEGORIES = ("memory_kv", "memory_rec_sum")
 MAX_STEPS_PER_TURN = 20
@@ -194,10 +195,7 @@ class MemoryEnv(AgentEnv):
             messages = []
             for call in calls:
                 function = call.get("function") or {}
-                try:
-                    args = json.loads(function.get("arguments") or "{}")
-                except json.JSONDecodeError:
-                    args = None
+                args, _ = decode_arguments(function.get("arguments") or "{}")
                 if isinstance(args, dict):
                     content = self.world.execute(Call(str(function.get("name")), (), args))
                 else:
