@@ -36,6 +36,7 @@ from agent_rl.evals.bfcl.checker import Verdict, check_entry, is_call_list
 from agent_rl.evals.bfcl.data import BFCLEntry, load_category
 
 from agent_rl.errors import DataError
+from agent_rl.jsonl import decode_line
 
 logger = logging.getLogger(__name__)
 
@@ -405,21 +406,16 @@ def grade_predictions(path: str | Path, categories: Sequence[str] | None = None)
     graded: dict[str, dict[str, Verdict]] = {}
     if not path.is_file():
         raise DataError("predictions file does not exist", path=str(path))
-    with path.open(encoding="utf-8") as handle:
-        lines = handle.read().splitlines()
-    import json
-
+    with path.open("rb") as handle:
+        lines = list(handle)
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         where = f"{path}:{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            report.rejected.append(f"{where}: invalid JSON ({exc.msg})")
-            continue
-        if not isinstance(record, dict):
-            report.rejected.append(f"{where}: expected a JSON object")
+        try:  # the shared JSONL rules; a bad line (bytes, JSON, NaN, depth) is a rejected one
+            record = decode_line(line, path=str(path), line=lineno, standard=True)
+        except DataError as exc:
+            report.rejected.append(str(exc))
             continue
         entry_id = record.get("id")
         if not isinstance(entry_id, str) or not entry_id:

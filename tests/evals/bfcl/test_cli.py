@@ -72,7 +72,14 @@ def test_predictions_graded_and_bad_lines_reported(tmp_path: Path) -> None:
         {"result": []},  # no id
     ]
     text = "\n".join(json.dumps(x) for x in lines) + "\n{not json\n"
-    preds.write_text(text)
+    hostile = [  # read by the shared JSONL rules: rejected lines, never a traceback
+        b'{"id": "simple_python_3", "result": "\xff"}',
+        b'{"id": "simple_python_4", "result": [{"f": {"x": ' + b"1" * 5000 + b"}}]}",
+        b'{"id": "simple_python_5", "result": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"id": "simple_python_6", "result": [{"f": {"x": NaN}}]}',
+        b'{"id": "simple_python_7", "result": [{"f": {"x": 1e999}}]}',
+    ]
+    preds.write_bytes(text.encode() + b"\n".join(hostile) + b"\n")
     out = tmp_path / "graded"
     result = CliRunner().invoke(
         app, ["eval", "bfcl", "--predictions", str(preds), "--out-dir", str(out)]
@@ -91,7 +98,13 @@ def test_predictions_graded_and_bad_lines_reported(tmp_path: Path) -> None:
         f"{preds}:6 [result]: expected a list of calls, each "
         '{"function_name": {"arg": value}} ([] for none)',
         f"{preds}:7 [id]: missing or not a string",
-        f"{preds}:8: invalid JSON (Expecting property name enclosed in double quotes)",
+        f"{preds}:8: invalid JSON: Expecting property name enclosed in double quotes",
+        f"{preds}:9: not UTF-8 text (byte 0xff at column 38)",
+        f"{preds}:10: unreadable JSON: Exceeds the limit (4300 digits) for integer string "
+        "conversion: value has 5000 digits",
+        f"{preds}:11: unreadable JSON: nested too deeply",
+        f"{preds}:12: not standard JSON: NaN is not a JSON number",
+        f"{preds}:13: not standard JSON: 1e999 is too big for a number",
     ]
     cats = json.loads((out / "report.json").read_text())["categories"]
     assert cats["simple_python"]["reason"] == "partial: 2 of 400 entries predicted"
