@@ -249,6 +249,7 @@ def train(
     """Run the pipeline (default: SFT warm-up, then RL) and report held-out success."""
     if steps is not None and rl_steps is not None and steps != rl_steps:
         raise typer.BadParameter("--steps and --rl-steps disagree; give one", param_hint="--steps")
+    _refuse_other_backends_options(ctx, backend)
     if backend != "local":  # verl: `--set` items are verl Hydra overrides (agent_rl.cli.verl)
         if backend != "verl":
             raise typer.BadParameter("expected local or verl", param_hint="--backend")
@@ -290,6 +291,23 @@ def train(
     if stages:
         overrides.insert(0, f"stages={stages}")
     _run(config, overrides, resume, overwrite, source=source)
+
+
+_VERL_ONLY = ("dry_run", "nodes", "gpus_per_node", "ray_address", "mode", "reward_model")
+_LOCAL_ONLY = ("config", "stages", "resume", "overwrite", "source", "sft_steps", "device")
+
+
+def _refuse_other_backends_options(ctx: typer.Context, backend: str) -> None:
+    """An option of the other backend is an error, not silently ignored (`--dry-run` without
+    `--backend verl` would otherwise start a whole local run)."""
+    wrong = _LOCAL_ONLY if backend == "verl" else _VERL_ONLY if backend == "local" else ()
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name)  # by name: typer may vendor click
+        if param.name in wrong and getattr(source, "name", "") in ("COMMANDLINE", "ENVIRONMENT"):
+            flag = max(param.opts, key=len)
+            other = "verl" if backend == "local" else "local"
+            raise typer.BadParameter(f"{flag} applies to --backend {other} only",
+                                     param_hint=flag)
 
 
 def _parent(ctx: typer.Context) -> dict[str, Any]:

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from agent_rl.cli.train import app
@@ -66,3 +67,22 @@ def test_sft_subcommand_trains_from_a_tokenized_file(tmp_path):
     assert list(summary["stages"]) == ["sft"]
     assert summary["config"]["sft"]["source"] == "auto"
     assert (out / "sft" / "checkpoints" / "step_000003" / "COMPLETE").is_file()
+
+
+def test_an_option_of_the_other_backend_is_refused_before_any_work(tmp_path, monkeypatch):
+    """`--dry-run` without `--backend verl` used to start a whole local run; `--stages` with
+    `--backend verl` was silently dropped. Each is now a usage error naming the option."""
+    import agent_rl.cli.train as cli_train
+
+    monkeypatch.setattr(cli_train, "_run", lambda *a, **k: pytest.fail("a local run started"))
+    cases = [
+        (["--dry-run"], "--dry-run applies to --backend verl only"),
+        (["--nodes", "2"], "--nodes applies to --backend verl only"),
+        (["--backend", "verl", "--stages", "sft", "--dry-run"], "--stages applies to --backend local only"),
+        (["--backend", "verl", "--resume", "--dry-run"], "--resume applies to --backend local only"),
+    ]
+    for args, message in cases:
+        res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "run")])
+        assert res.exit_code == 2, (args, res.output)
+        assert message in " ".join(res.output.split()), res.output
+    assert not (tmp_path / "run").exists()
