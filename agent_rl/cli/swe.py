@@ -79,6 +79,11 @@ def swe_bench_command(
     out_dir: Path = typer.Option(Path("swe_eval"), "--out-dir"),
     timeout: int = typer.Option(300, "--timeout", help="Seconds per instance's test run."),
     max_turns: int = typer.Option(16, "--max-turns", help="Agent turns (with --policy)."),
+    max_tokens: int = typer.Option(1024, "--max-tokens",
+                                   help="Tokens per agent turn (with --policy)."),
+    max_total_tokens: int = typer.Option(
+        16384, "--max-total-tokens",
+        help="Tokens per agent episode, prompt and observations included (with --policy)."),
 ) -> None:
     """Grade predictions on SWE-bench instances with swebench's harness; report + summary."""
     from agent_rl.cli import checks
@@ -94,7 +99,8 @@ def swe_bench_command(
     if dataset is not None:
         checks.input_file(dataset, "--dataset")
     for value, option in ((workers, "--workers"), (timeout, "--timeout"),
-                          (max_turns, "--max-turns")):
+                          (max_turns, "--max-turns"), (max_tokens, "--max-tokens"),
+                          (max_total_tokens, "--max-total-tokens")):
         checks.number(value, option, minimum=1)
 
     from agent_rl.envs.swe.evaluate import DEFAULT_DATASET, evaluate
@@ -102,7 +108,9 @@ def swe_bench_command(
     dataset = dataset or DEFAULT_DATASET
     preds: list[dict[str, Any]] | None = None
     if policy is not None and policy not in ("oracle", "empty"):
-        preds = agent_predictions(dataset, policy, limit, backend, max_turns, out_dir)
+        preds = agent_predictions(dataset, policy, limit, backend, out_dir,
+                                  max_turns=max_turns, max_tokens=max_tokens,
+                                  max_total_tokens=max_total_tokens, workers=workers)
     result = evaluate(dataset, predictions=preds, predictions_file=predictions,
                       policy=policy, limit=limit, workers=workers, backend=backend,
                       out_dir=out_dir, timeout=timeout)
@@ -117,11 +125,15 @@ def swe_bench_command(
     typer.echo(f"wrote {out_dir / 'report.json'} and {out_dir / 'summary.md'}")
 
 
-def agent_predictions(dataset: Path, policy: str, limit: int | None, backend: str,
-                      max_turns: int, out_dir: Path) -> list[dict[str, Any]]:
+def agent_predictions(dataset: Path, policy: Any, limit: int | None, backend: str,
+                      out_dir: Path, *, max_turns: int = 16, max_tokens: int = 1024,
+                      max_total_tokens: int = 16384,
+                      workers: int = 2) -> list[dict[str, Any]]:
     """Run `policy` on SWE-v0 over the instances graded (the first `limit` valid ones); its
-    submitted diffs, one prediction per instance (an episode that never submitted: its diff
-    when it ended; one that failed for infrastructure reasons: no prediction)."""
+    submitted diffs, one prediction per instance: an episode out of turns, its diff when it
+    ended; one the rollout stopped (token budget) before the env graded it, an empty patch;
+    one that failed for infrastructure reasons (env, backend, step timeout), a prediction
+    marked `infra_error`, which the report counts as such and never scores 0."""
     from agent_rl.envs.swe.instance import load_instances
     from agent_rl.evals.evaluate import run_eval
     from agent_rl.rollout import RolloutLimits
@@ -136,20 +148,31 @@ def agent_predictions(dataset: Path, policy: str, limit: int | None, backend: st
     with atomic_output(subset) as f:
         f.write("".join(json.dumps(i.to_dict()) + "\n" for i in chosen))
     _, trajectories = run_eval(
-        "agent_rl/SWE-v0", policy, n_tasks=len(chosen), k=1, concurrency=2,
-        limits=RolloutLimits(max_turns=max_turns, max_tokens_per_turn=1024,
-                             max_total_tokens=16384, step_timeout_s=300),
+        "agent_rl/SWE-v0", policy, n_tasks=len(chosen), k=1, concurrency=max(1, workers),
+        limits=RolloutLimits(max_turns=max_turns, max_tokens_per_turn=max_tokens,
+                             max_total_tokens=max_total_tokens, step_timeout_s=300),
         env_kwargs={"dataset": str(subset), "split": "all", "backend": backend,
                     "max_turns": max_turns})
-    patches = {}
+    patches: dict[str, str] = {}
+    failures: dict[str, str] = {}
     for traj in trajectories:
+        if traj.task_id is None:
+            continue
+        if traj.failed:  # not the agent's doing: reported, never graded as a patch
+            failures[traj.task_id] = f"{traj.termination}: {traj.error or 'no detail'}"
+            continue
         details = (traj.scores[-1].get("details") or {}) if traj.scores else {}
-        if traj.task_id is not None and "model_patch" in details:
+        if "model_patch" in details:
             patches[traj.task_id] = details["model_patch"]
-    # An episode stopped by the rollout (token budget, step timeout) before the env graded
-    # it submitted nothing: an empty patch, counted unresolved like any other.
-    return [{"instance_id": i.instance_id, "model_name_or_path": policy,
-             "model_patch": patches.get(i.instance_id, "")} for i in chosen]
+    name = policy if isinstance(policy, str) else type(policy).__name__
+    preds = []
+    for i in chosen:
+        pred: dict[str, Any] = {"instance_id": i.instance_id, "model_name_or_path": name,
+                                "model_patch": patches.get(i.instance_id, "")}
+        if i.instance_id in failures:
+            pred["infra_error"] = failures[i.instance_id]
+        preds.append(pred)
+    return preds
 
 
 def register(app: typer.Typer) -> None:

@@ -174,7 +174,11 @@ def evaluate(
     result = EvalResult(backend=backend, dataset=str(dataset), rejected=rejected)
     graded = [i for i in instances if i.instance_id in chosen]
     for iid, pred in chosen.items():
-        if pred["model_patch"] is None:
+        if isinstance(pred.get("infra_error"), str):  # the agent run failed, not the agent
+            result.verdicts[iid] = Verdict(iid, False, "infra_error", backend=backend,
+                                           infra_error=f"agent run: {pred['infra_error']}")
+            pred["model_patch"] = None
+        elif pred["model_patch"] is None:
             result.verdicts[iid] = Verdict(iid, False, "invalid_patch", backend=backend)
     to_run = [i for i in graded if chosen[i.instance_id]["model_patch"] is not None]
     out.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,30 @@ def test_policy_run_on_the_env_gives_its_submitted_patches(bwrap, tmp_path):
     actions: git apply of the gold patch, then submit) must be graded resolved."""
     from agent_rl.cli.swe import agent_predictions
 
-    preds = agent_predictions(DEFAULT_DATASET, "oracle", 2, "bwrap", 4, tmp_path)
+    preds = agent_predictions(DEFAULT_DATASET, "oracle", 2, "bwrap", tmp_path, max_turns=4)
     assert len(preds) == 2 and all(p["model_patch"].startswith("diff --git") for p in preds)
     result = evaluate(predictions=preds, limit=2, backend="bwrap", out_dir=tmp_path / "g")
     assert result.resolved == 2
+
+
+class _DownBackend:
+    """A policy whose server is down: every generate raises."""
+
+    async def generate(self, prompt_ids, params, context):
+        raise ConnectionError("policy server down")
+
+
+def test_an_agent_run_that_fails_for_infrastructure_is_reported_not_scored_0(bwrap, tmp_path):
+    """A policy backend that fails gives no patch to grade: the report counts an
+    infrastructure error for the instance and the resolved rate leaves it out (before, an
+    empty patch was graded and counted unresolved)."""
+    from agent_rl.cli.swe import agent_predictions
+
+    preds = agent_predictions(DEFAULT_DATASET, _DownBackend(), 2, "bwrap", tmp_path,
+                              max_turns=2)
+    assert [p["infra_error"].split(":")[0] for p in preds] == ["backend_error"] * 2
+    result = evaluate(predictions=preds, limit=2, backend="bwrap", out_dir=tmp_path / "g")
+    d = result.to_dict()
+    assert d["infra_errors"] == 2 and d["resolved_rate"] is None
+    assert {v.status for v in result.verdicts.values()} == {"infra_error"}
+    assert "policy server down" in next(iter(result.verdicts.values())).infra_error
