@@ -103,7 +103,7 @@ def known_bad_ids(entries: Sequence[BFCLEntry]) -> list[str]:
     return [
         e.id
         for e in entries
-        if e.kind == "ast" and not reference_verdict(e, oracle_answer(e)).valid
+        if getattr(e, "kind", None) == "ast" and not reference_verdict(e, oracle_answer(e)).valid
     ]
 
 

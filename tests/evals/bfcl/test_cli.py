@@ -155,3 +155,17 @@ def test_a_real_policy_is_graded_even_when_cut_off(tmp_path: Path) -> None:
     assert cats["irrelevance"]["correct"] == cats["irrelevance"]["graded"] == 2
     assert cats["simple_python"]["graded"] == 2 and cats["simple_python"]["correct"] == 0
     assert cats["simple_python"]["failed"] == 0
+
+
+def test_predictions_for_memory_entries_are_graded(tmp_path: Path) -> None:
+    """A memory question's answer in a predictions file is graded like the others (it used
+    to crash the report: memory entries have no single-turn `kind`)."""
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"id": "memory_kv_0-customer-0", "result": "x"}) + "\n")
+    out = tmp_path / "graded"
+    result = CliRunner().invoke(
+        app, ["eval", "bfcl", "--predictions", str(preds), "--out-dir", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    verdicts = [json.loads(x) for x in (out / "verdicts.jsonl").read_text().splitlines()]
+    assert [v["id"] for v in verdicts] == ["memory_kv_0-customer-0"]
