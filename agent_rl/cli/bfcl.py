@@ -113,7 +113,7 @@ def toolworld_command(
     split: str = typer.Option("test", "--split", help="train | test | all"),
     k: int = typer.Option(4, "--k", help="Tries per task (pass^1..pass^k)."),
     n: int | None = typer.Option(None, "--n", help="First N tasks (default: all of the split)."),
-    suites: str | None = typer.Option(None, "--suites", help="files,calendar,bank"),
+    suites: str | None = typer.Option(None, "--suites", help="files,calendar,bank,shop"),
     user: str = typer.Option("scripted", "--user", help="scripted, or a policy spec."),
     chat_format: str = typer.Option("deepseek_v31", "--chat-format"),
     temperature: float = typer.Option(1.0, "--temperature"),

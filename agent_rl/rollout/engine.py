@@ -12,9 +12,9 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from agent_rl.aio import shared_executor
 from agent_rl.errors import AgentRLError, ConfigError
 from agent_rl.rollout.backends.base import Policy, SamplingParams
 from agent_rl.rollout.episode import EnvFactory, Episode, RolloutLimits, _maybe_await
@@ -128,7 +128,7 @@ class RolloutEngine:
 
         async def main() -> list[Trajectory]:
             loop = asyncio.get_running_loop()
-            loop.set_default_executor(ThreadPoolExecutor(max_workers=self.concurrency + 4))
+            loop.set_default_executor(shared_executor(self.concurrency + 4))
             return await self.arun(n, seeds, **kwargs)
 
         return asyncio.run(main())

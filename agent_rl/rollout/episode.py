@@ -256,7 +256,7 @@ class Episode:
                 raise _EpisodeEnd("backend_error", f"policy failed: {_describe(exc)}") from exc
             finally:
                 traj.timings["generate"].append(time.perf_counter() - t0)
-            self._check_generation(gen, params, vocab_size_of(cf))
+            self._check_generation(gen, params, vocab_size_of(cf, gen.token_ids))
             completion = list(gen.token_ids)
             traj.num_turns += 1
             finish_reasons.append(gen.finish_reason)

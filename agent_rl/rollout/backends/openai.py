@@ -204,7 +204,7 @@ class OpenAIPolicy:
         # Checked here, where they enter: an id outside the vocabulary would otherwise crash
         # training in the embedding, a NaN logprob would be written as non-standard JSON.
         problem = generation_problem(
-            Generation(token_ids=ids, logprobs=logprobs), vocab_size_of(self.chat_format)
+            Generation(token_ids=ids, logprobs=logprobs), vocab_size_of(self.chat_format, ids)
         )
         if problem:
             raise InfraError(f"{self.base_url}/completions: {problem}")
