@@ -99,17 +99,11 @@ def test_bfcl_grading_refuses_a_bad_out_dir_too(tmp_path: Path) -> None:
     assert _tree(tmp_path) == before
 
 
-def test_bfcl_refuses_a_missing_predictions_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["bfcl", "swe-bench"])
+def test_a_missing_predictions_file_is_refused(tmp_path: Path, command: str) -> None:
     missing = tmp_path / "nope.jsonl"
-    res = _main(
-        "eval",
-        "bfcl",
-        "--predictions",
-        str(missing),
-        "--out-dir",
-        str(tmp_path / "r"),
-        cwd=tmp_path,
-    )
+    res = _main("eval", command, "--predictions", str(missing), "--out-dir",
+                str(tmp_path / "r"), cwd=tmp_path)
     _refused(res, missing, "--predictions")
     assert list(tmp_path.iterdir()) == []
 
@@ -158,21 +152,6 @@ def test_swe_bench_with_an_agent_policy_refuses_before_running_it(tmp_path: Path
     )
     _refused(res, blocker, "--out-dir")
     assert _tree(tmp_path) == before
-
-
-def test_swe_bench_refuses_a_missing_predictions_file(tmp_path: Path) -> None:
-    missing = tmp_path / "nope.jsonl"
-    res = _main(
-        "eval",
-        "swe-bench",
-        "--predictions",
-        str(missing),
-        "--out-dir",
-        str(tmp_path / "r"),
-        cwd=tmp_path,
-    )
-    _refused(res, missing, "--predictions")
-    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
