@@ -211,7 +211,9 @@ def load_pairs(path: str | Path, chat_format: Any) -> list[PreferencePair]:
             raise DataError(
                 "expected a list of messages", path=str(path), line=lineno, key="prompt"
             )
-        base = {"tools": obj.get("tools"), "thinking": obj.get("thinking", False)}
+        # Everything but the messages, so thinking mode follows the one encoder's rule
+        # (`meta.thinking`, else top-level `thinking`) as for every other record.
+        base = {k: v for k, v in obj.items() if k not in ("prompt", "chosen", "rejected")}
         chosen = encode_conversation(
             chat_format, {**base, "messages": prompt + obj["chosen"]}, str(path), lineno
         )

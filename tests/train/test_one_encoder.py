@@ -116,3 +116,20 @@ def test_train_sft_cli_with_source_conversations_never_trains_a_weight_0_turn(
     (ex,) = examples
     text = trained_text(cf, ex.input_ids, ex.loss_mask)
     assert "DO NOT TRAIN" not in text and "train me" in text
+
+
+def test_preference_pairs_read_thinking_mode_like_every_other_record(tmp_path, cf):
+    """A pair with `meta.thinking: true` is rendered in thinking mode, exactly as the same
+    conversation through the SFT path (it used to read only a top-level `thinking`)."""
+    from agent_rl.train.data import encode_conversation, load_pairs
+
+    prompt = [{"role": "user", "content": "q"}]
+    chosen = [{"role": "assistant", "content": "good", "reasoning_content": "think first"}]
+    rejected = [{"role": "assistant", "content": "bad", "reasoning_content": "no"}]
+    for meta_key in ({"meta": {"thinking": True}}, {"thinking": True}):
+        path = tmp_path / "pairs.jsonl"
+        path.write_text(json.dumps({"prompt": prompt, "chosen": chosen, "rejected": rejected,
+                                    **meta_key}) + "\n")
+        (pair,) = load_pairs(path, cf)
+        whole = encode_conversation(cf, {"messages": prompt + chosen, **meta_key})
+        assert pair.prompt_ids + pair.chosen_ids == whole.input_ids
