@@ -15,6 +15,7 @@ import re
 import shutil
 import stat
 import tempfile
+import weakref
 from pathlib import Path
 
 from agent_rl.envs.swe import gitops
@@ -35,6 +36,8 @@ class Workspace:
         if root is None:
             self.home: Path | None = Path(tempfile.mkdtemp(prefix="agent-rl-swe-ws-"))
             os.chmod(self.home, 0o711)  # traversable for the sandbox uid, not listable
+            # Removed with the object (or at exit) even when nobody calls `close`.
+            self._finalizer = weakref.finalize(self, shutil.rmtree, self.home, True)
             self.root = self.home / "testbed"
         else:  # a directory someone else owns (a Docker shell's bind mount)
             self.home, self.root = None, Path(root)
@@ -221,7 +224,7 @@ class Workspace:
 
     def close(self) -> None:
         if self.home is not None:
-            shutil.rmtree(self.home, ignore_errors=True)
+            self._finalizer()
 
 
 def make_shared(path: Path) -> None:

@@ -143,3 +143,20 @@ def test_grading_never_reads_through_a_symlink_a_patch_creates(sample, bwrap, tm
     verdict = grade(instance, instance.patch + link_patch + cat, bwrap)
     assert verdict.infra_error is None and verdict.applied, (verdict.status, test_file)
     assert "TOPSECRET" not in verdict.log
+
+
+def test_a_workspace_nobody_closes_is_removed_with_it():
+    import gc
+
+    from agent_rl.envs.swe.workspace import Workspace
+
+    ws = Workspace({"a.py": "x = 1\n"})
+    home = ws.home
+    assert home is not None and home.exists()
+    del ws
+    gc.collect()
+    assert not home.exists()
+    closed = Workspace({"a.py": "x = 1\n"})
+    closed.close()
+    closed.close()  # twice is fine
+    assert closed.home is not None and not closed.home.exists()
