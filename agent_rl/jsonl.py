@@ -38,7 +38,9 @@ class _NotStandard(ValueError):
     """NaN, Infinity or a number too big for a float: JSON that Python reads but others don't."""
 
 
-def _reject_constant(name: str) -> Any:
+def reject_constant(name: str) -> Any:
+    """`parse_constant` for `json.loads` that refuses NaN and Infinity (Python reads them,
+    standard JSON and other readers do not): raises a ValueError."""
     raise _NotStandard(f"{name} is not a JSON number")
 
 
@@ -74,7 +76,7 @@ def decode_line(
             line=line,
         ) from None
     strict: dict[str, Any] = (
-        {"parse_constant": _reject_constant, "parse_float": _finite_float} if standard else {}
+        {"parse_constant": reject_constant, "parse_float": _finite_float} if standard else {}
     )
     try:
         value = json.loads(text, **strict)

@@ -26,6 +26,7 @@ from agent_rl.tools.tool import Tool, tool
 
 from agent_rl.aio import run_sync
 from agent_rl.errors import AgentRLError, ConfigError
+from agent_rl.jsonl import reject_constant
 
 
 class UnknownToolError(AgentRLError, KeyError):
@@ -68,16 +69,22 @@ MAX_INT_DIGITS = 4300
 """CPython's limit for int <-> str conversion: a bigger int could be neither shown nor echoed."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _decode_arguments(raw: str) -> Any:
     """`json.loads` that accepts standard JSON only (no NaN/Infinity, no >4300-digit ints).
 
     Raises ValueError (JSONDecodeError included) or RecursionError for input it refuses.
     """
-    return json.loads(raw, parse_constant=_reject_constant, parse_int=int)
+    return json.loads(raw, parse_constant=reject_constant, parse_int=int)
+
+
+def _decode_text(raw: str) -> tuple[Any, str | None]:
+    """`_decode_arguments` that says why instead of raising: `(value, None)` or
+    `(None, reason)` (the decoder's message, cut to 300 characters)."""
+    try:
+        return _decode_arguments(raw), None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason, _ = truncate_text(str(exc) or type(exc).__name__, 300)
+        return None, reason
 
 
 def _argument_problem(value: Any) -> str | None:
@@ -116,12 +123,8 @@ def decode_arguments(raw: Any) -> tuple[Any, str | None]:
     """
     value = raw
     if isinstance(raw, str):
-        try:
-            value = _decode_arguments(raw)
-        except json.JSONDecodeError as exc:
-            return None, f"not valid JSON ({exc.msg})"
-        except (ValueError, RecursionError, MemoryError) as exc:
-            reason, _ = truncate_text(str(exc) or type(exc).__name__, 300)
+        value, reason = _decode_text(raw)
+        if reason is not None:
             return None, f"not valid JSON ({reason})"
     problem = _argument_problem(value)
     return (None, problem) if problem is not None else (value, None)
@@ -262,10 +265,8 @@ class ToolSet:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             arguments: Any = {}
         elif isinstance(raw, str):
-            try:
-                arguments = _decode_arguments(raw)
-            except (ValueError, RecursionError, MemoryError) as exc:
-                reason, _ = truncate_text(str(exc) or type(exc).__name__, 300)
+            arguments, reason = _decode_text(raw)
+            if reason is not None:
                 return ToolResult(
                     content=(
                         f"Error: the arguments of tool {name!r} are not valid JSON ({reason}). "

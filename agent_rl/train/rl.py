@@ -33,7 +33,7 @@ from agent_rl.train.guard import DivergenceGuard
 from agent_rl.train.modeling import add_value_head, autocast, frozen_copy
 
 log = logging.getLogger(__name__)
-_warned_no_split: dict[str, bool] = {}
+_warned_no_split: set[str] = set()  # env ids already warned about
 
 #: Seeds of dynamic-sampling refills live in their own range, far from the main stream.
 _REFILL_SEED_OFFSET = 10_000_000
@@ -55,8 +55,8 @@ def evaluate_policy(
     if episodes <= 0:
         return {}
     env_kwargs = held_out_kwargs(cfg)
-    if env_kwargs == train_env_kwargs(cfg) and not _warned_no_split.get(cfg.env.id):
-        _warned_no_split[cfg.env.id] = True
+    if env_kwargs == train_env_kwargs(cfg) and cfg.env.id not in _warned_no_split:
+        _warned_no_split.add(cfg.env.id)
         log.warning("%s declares no held-out split: held-out success is measured on its "
                     "training tasks (other seeds); set env.eval_kwargs for a held-out set",
                     cfg.env.id)

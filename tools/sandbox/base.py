@@ -13,6 +13,7 @@ import abc
 import asyncio
 import concurrent.futures
 import dataclasses
+import math
 import posixpath
 import select
 import shlex
@@ -61,6 +62,12 @@ class Limits:
     disk_mb: int = 64
     max_output_bytes: int = 1 << 20
     max_open_files: int = 256
+
+    @property
+    def cpu_seconds(self) -> int:
+        """The CPU-time rlimit that goes with `timeout` (a second over it, whole seconds): a
+        busy program is killed by the kernel even if the host's own deadline were missed."""
+        return math.ceil(self.timeout) + 1
 
     def replace(self, **changes: Any) -> Limits:
         """A copy with the non-None `changes` applied and checked."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -148,7 +147,7 @@ class BwrapSandbox(Sandbox):
 
     def _rlimit_args(self, limits: Limits) -> list[str]:
         memory = limits.memory_mb * 1024 * 1024
-        cpu = math.ceil(limits.timeout) + 1
+        cpu = limits.cpu_seconds
         disk = limits.disk_mb * 1024 * 1024
         nproc = limits.max_processes + _BWRAP_OWN_PROCESSES
         return [
